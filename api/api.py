@@ -1,0 +1,35 @@
+"""The one NinjaAPI: routers per resource are mounted here; docs at /api/docs."""
+
+from django.db import connection
+from ninja import NinjaAPI, Router, Status
+
+from api import auth
+from api.errors import register_error_handlers
+from api.renderers import ORJSONRenderer
+
+api = NinjaAPI(
+    title="Home-service scheduling API",
+    version="1.0.0",
+    description="Operators book, therapists serve, drivers carry. PostgreSQL does the aggregating.",
+    auth=auth.token_auth,
+    renderer=ORJSONRenderer(),
+    docs_url="/docs",
+    urls_namespace="api",
+)
+register_error_handlers(api)
+
+health_router = Router(tags=["health"])
+
+
+@health_router.get("/", auth=None, response={200: dict, 503: dict})
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return Status(200, {"status": "ok", "database": "ok"})
+    except Exception as exc:  # the database is down: say so, do not crash
+        return Status(503, {"status": "error", "database": str(exc)[:200]})
+
+
+api.add_router("/health/", health_router)
+api.add_router("/auth/", auth.router)

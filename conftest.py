@@ -1,0 +1,22 @@
+"""Root conftest: with no DATABASE_URL the test run starts the embedded PostgreSQL and always stops it."""
+
+import os
+import signal
+
+from config import embedded_pg
+
+_started_here = False
+
+
+def pytest_configure(config):
+    global _started_here
+    if not os.environ.get("DATABASE_URL") and not hasattr(config, "workerinput"):
+        _started_here = embedded_pg.start(quiet=True)
+        # SIGTERM/SIGHUP end the run like Ctrl+C does, so pytest_unconfigure still stops the server.
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.default_int_handler)
+
+
+def pytest_unconfigure(config):
+    if _started_here:
+        embedded_pg.stop(quiet=True)

@@ -1,0 +1,35 @@
+from scheduling.models.appointments import (
+    Appointment,
+    AppointmentRejection,
+    AppointmentStatus,
+    AppointmentTherapist,
+    OperatorResponse,
+    PaymentMethod,
+    PaymentStatus,
+    PickupUrgency,
+)
+from scheduling.models.auth import AuthToken
+from scheduling.models.availability import Availability
+from scheduling.models.catalog import Client, Service
+from scheduling.models.notifications import Notification, NotificationType
+from scheduling.models.users import MassagePressure, Role, User
+
+__all__ = [
+    "Appointment",
+    "AppointmentRejection",
+    "AppointmentStatus",
+    "AppointmentTherapist",
+    "AuthToken",
+    "Availability",
+    "Client",
+    "MassagePressure",
+    "Notification",
+    "NotificationType",
+    "OperatorResponse",
+    "PaymentMethod",
+    "PaymentStatus",
+    "PickupUrgency",
+    "Role",
+    "Service",
+    "User",
+]

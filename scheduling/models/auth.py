@@ -1,0 +1,30 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_raw_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class AuthToken(models.Model):
+    """An API token. Only the SHA-256 of the token is stored; the raw value is shown once, at login."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="token_user_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"token {self.key_hash[:8]}… of {self.user_id}"

@@ -1,0 +1,45 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Client(models.Model):
+    """A customer who is visited at home. Not a user of the system."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True, default="")
+    phone_number = models.CharField(max_length=32, unique=True)
+    email = models.EmailField(
+        null=True, blank=True, unique=True
+    )  # NULL, not "", so several clients may lack one
+    address = models.TextField(blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(phone_number=""), name="client_phone_not_blank"),
+            models.CheckConstraint(condition=~Q(first_name=""), name="client_first_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Service(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True, default="")
+    duration = models.PositiveIntegerField(help_text="minutes")
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    oil = models.CharField(max_length=100, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration__gt=0), name="service_duration_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="service_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,91 @@
+"""Login, logout and token lookup (SPEC sections 6 and 10)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from scheduling.errors import NotAuthenticated
+from scheduling.models import AuthToken, User
+from scheduling.models.auth import hash_token, new_raw_token
+
+INVALID_CREDENTIALS = "Invalid username/email or password."
+# Checked against when the user does not exist, so a miss costs as much time as a wrong password.
+_DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = make_password("not-a-real-password")
+    return _DUMMY_HASH
+
+
+def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, str]:
+    """Check the credentials and issue a token. Raises NotAuthenticated with one message for every failure,
+    so the answer never tells whether the account exists or is locked."""
+    identifier = (identifier or "").strip()
+    now = timezone.now()
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(Q(username__iexact=identifier) | (Q(email__iexact=identifier) & ~Q(email="")))
+            .order_by("id")
+            .first()
+            if identifier
+            else None
+        )
+        if user is None:
+            check_password(password, _dummy_hash())
+            raise NotAuthenticated(INVALID_CREDENTIALS)
+        if user.locked_until and user.locked_until > now:
+            check_password(password, _dummy_hash())
+            raise NotAuthenticated(INVALID_CREDENTIALS)
+        if not user.check_password(password) or not user.is_active:
+            user.failed_login_count += 1
+            if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
+                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                user.failed_login_count = 0
+            user.save(update_fields=["failed_login_count", "locked_until"])
+        else:
+            user.failed_login_count = 0
+            user.locked_until = None
+            user.last_login = now
+            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+            raw = new_raw_token()
+            AuthToken.objects.create(
+                user=user,
+                key_hash=hash_token(raw),
+                expires_at=now + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
+                user_agent=user_agent[:200],
+            )
+            return user, raw
+    # The failed attempt is committed above before we answer.
+    raise NotAuthenticated(INVALID_CREDENTIALS)
+
+
+def user_for_token(raw: str) -> User | None:
+    """One query: the live token joined to its active user."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        AuthToken.objects.select_related("user")
+        .filter(
+            key_hash=hash_token(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
+    if token is None:
+        return None
+    token.user.auth_token = token
+    return token.user
+
+
+def logout(token: AuthToken) -> None:
+    AuthToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
