@@ -72,9 +72,7 @@ def register_error_handlers(api: NinjaAPI) -> None:
         else:
             fields = {"non_field_errors": [str(m) for m in exc.messages]}
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-        return api.create_response(
-            request, {"detail": f"Invalid input. {summary}", "error": fields}, status=400
-        )
+        return api.create_response(request, {"detail": f"Invalid input. {summary}", "error": fields}, status=400)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
@@ -99,8 +97,6 @@ def register_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(IntegrityError)
     def integrity_error(request, exc: IntegrityError):
         name = constraint_of(exc)
-        status, message = CONSTRAINT_MESSAGES.get(
-            name, (409, f"The change conflicts with existing data ({name}).")
-        )
+        status, message = CONSTRAINT_MESSAGES.get(name, (409, f"The change conflicts with existing data ({name})."))
         logger.info("integrity error %s: %s", name, exc)
         return api.create_response(request, {"detail": message}, status=status)

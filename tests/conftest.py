@@ -72,9 +72,7 @@ def make_notification(db):
 
 def issue_token(user, hours: int = 10) -> str:
     raw = new_raw_token()
-    AuthToken.objects.create(
-        user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(hours=hours)
-    )
+    AuthToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(hours=hours))
     return raw
 
 

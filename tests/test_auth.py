@@ -90,9 +90,7 @@ def test_both_header_prefixes_authenticate(api_client, alice, prefix):
     assert response.json()["username"] == "alice"
 
 
-@pytest.mark.parametrize(
-    "header", [None, "", "Token", "Token ", "Basic abc", "Token not-a-real-token", "Bearer x y"]
-)
+@pytest.mark.parametrize("header", [None, "", "Token", "Token ", "Basic abc", "Token not-a-real-token", "Bearer x y"])
 def test_missing_or_malformed_token_is_401_json(api_client, alice, header):
     headers = {"Authorization": header} if header is not None else {}
     response = api_client().get(ME, headers=headers)
@@ -111,9 +109,7 @@ def test_token_expiry_follows_the_setting(api_client, alice, settings):
     settings.AUTH_TOKEN_TTL_HOURS = 3
     login(api_client, "alice")
     token = AuthToken.objects.get(user=alice)
-    assert (
-        timedelta(hours=2, minutes=59) < token.expires_at - token.created_at <= timedelta(hours=3, seconds=5)
-    )
+    assert timedelta(hours=2, minutes=59) < token.expires_at - token.created_at <= timedelta(hours=3, seconds=5)
 
 
 def test_logout_revokes_the_token(api_client, alice):

@@ -81,14 +81,10 @@ class Appointment(models.Model):
     end_time = models.TimeField()  # before start_time means the appointment runs past midnight
     location = models.TextField()
     notes = models.TextField(blank=True, default="")
-    status = models.CharField(
-        max_length=32, choices=AppointmentStatus.choices, default=AppointmentStatus.PENDING
-    )
+    status = models.CharField(max_length=32, choices=AppointmentStatus.choices, default=AppointmentStatus.PENDING)
 
     # Payment
-    payment_status = models.CharField(
-        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
-    )
+    payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices, blank=True, default="")
     payment_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     payment_verified_at = models.DateTimeField(null=True, blank=True)
@@ -135,9 +131,7 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["-date", "-start_time", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=AppointmentStatus.values), name="appointment_status_valid"),
             models.CheckConstraint(
                 condition=Q(payment_status__in=PaymentStatus.values), name="appointment_payment_status_valid"
             ),
@@ -153,9 +147,7 @@ class Appointment(models.Model):
                 condition=Q(payment_amount__isnull=True) | Q(payment_amount__gte=0),
                 name="appointment_payment_amount_not_negative",
             ),
-            models.CheckConstraint(
-                condition=~Q(start_time=models.F("end_time")), name="appointment_not_zero_length"
-            ),
+            models.CheckConstraint(condition=~Q(start_time=models.F("end_time")), name="appointment_not_zero_length"),
             models.CheckConstraint(condition=Q(group_size__gte=1), name="appointment_group_size_positive"),
         ]
         indexes = [
@@ -165,9 +157,7 @@ class Appointment(models.Model):
             models.Index(fields=["driver", "date"], name="appt_driver_date_idx"),
             models.Index(fields=["operator", "date"], name="appt_operator_date_idx"),
             models.Index(fields=["client", "date"], name="appt_client_date_idx"),
-            models.Index(
-                fields=["response_deadline"], name="appt_pending_deadline_idx", condition=Q(status="pending")
-            ),
+            models.Index(fields=["response_deadline"], name="appt_pending_deadline_idx", condition=Q(status="pending")),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +176,9 @@ class AppointmentTherapist(models.Model):
             models.UniqueConstraint(fields=["appointment", "therapist"], name="appointment_therapist_unique"),
         ]
         indexes = [models.Index(fields=["therapist", "appointment"], name="appt_therapist_link_idx")]
+
+    def __str__(self) -> str:
+        return f"therapist {self.therapist_id} on appointment {self.appointment_id}"
 
 
 class OperatorResponse(models.TextChoices):
@@ -219,3 +212,6 @@ class AppointmentRejection(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["appointment", "-rejected_at"], name="rejection_appt_idx")]
+
+    def __str__(self) -> str:
+        return f"rejection of appointment {self.appointment_id} ({self.operator_response})"

@@ -6,9 +6,7 @@ from django.db.models import F, Q
 class Availability(models.Model):
     """A slot when a therapist or driver can work. An end before the start runs past midnight (13:00-01:00)."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availabilities"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availabilities")
     date = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()
@@ -20,9 +18,7 @@ class Availability(models.Model):
         ordering = ["date", "start_time", "id"]
         verbose_name_plural = "availabilities"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(start_time=F("end_time")), name="availability_not_zero_length"
-            ),
+            models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="availability_not_zero_length"),
         ]
         indexes = [
             models.Index(fields=["user", "date"], name="availability_user_date_idx"),

@@ -8,9 +8,7 @@ class Client(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True, default="")
     phone_number = models.CharField(max_length=32, unique=True)
-    email = models.EmailField(
-        null=True, blank=True, unique=True
-    )  # NULL, not "", so several clients may lack one
+    email = models.EmailField(null=True, blank=True, unique=True)  # NULL, not "", so several clients may lack one
     address = models.TextField(blank=True, default="")
     notes = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,9 +23,7 @@ class User(AbstractUser):
     phone = models.CharField(max_length=32, blank=True, default="")
     # Therapists
     specialization = models.CharField(max_length=100, blank=True, default="")
-    massage_pressure = models.CharField(
-        max_length=16, choices=MassagePressure.choices, blank=True, default=""
-    )
+    massage_pressure = models.CharField(max_length=16, choices=MassagePressure.choices, blank=True, default="")
     license_number = models.CharField(max_length=64, blank=True, default="")
     # Drivers
     motorcycle_plate = models.CharField(max_length=32, blank=True, default="")
