@@ -107,10 +107,15 @@ def status() -> str:
 
 
 def run(command: list[str]) -> int:
-    """Run `command` with DATABASE_URL pointing at the embedded server; stop the server afterwards if we
-    started it, whether the command ends normally, by Ctrl+C or by SIGTERM/SIGHUP."""
-    started = start()
-    env = dict(os.environ, DATABASE_URL=uri())
+    """Run `command` with DATABASE_URL pointing at the embedded server (unless DATABASE_URL is already set);
+    stop the server afterwards if we started it, whether the command ends normally, by Ctrl+C or by
+    SIGTERM/SIGHUP."""
+    if os.environ.get("DATABASE_URL"):
+        started = False  # an external server was chosen: leave it alone
+        env = dict(os.environ)
+    else:
+        started = start()
+        env = dict(os.environ, DATABASE_URL=uri())
     child = subprocess.Popen(command, env=env)
 
     def forward(signum, _frame):

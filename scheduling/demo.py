@@ -1,0 +1,597 @@
+"""Demo data: a realistic home-service business, written with COPY so the standard set takes seconds.
+
+Two sizes (SPEC section 9 defines the standard one). Idempotent: people, services and clients are matched by
+their natural keys; appointments and notifications are topped up to the target count, never duplicated.
+Appointments never overlap for one therapist or driver, so every database rule holds for the seeded rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+from tqdm import tqdm
+
+from scheduling.models import (
+    Appointment,
+    AppointmentRejection,
+    AppointmentStatus,
+    AppointmentTherapist,
+    Availability,
+    Client,
+    MassagePressure,
+    Notification,
+    NotificationType,
+    PaymentMethod,
+    PaymentStatus,
+    Role,
+    Service,
+    User,
+)
+
+S = AppointmentStatus
+
+DEMO_SERVICES = [
+    # name, duration (minutes), price, oil
+    ("Shiatsu", 60, "500.00", ""),
+    ("Combi", 60, "400.00", "Lavender"),
+    ("Dry", 60, "500.00", ""),
+    ("Foot", 60, "500.00", "Peppermint"),
+    ("Hot Stone", 90, "675.00", "Coconut"),
+    ("Ventosa", 90, "675.00", "Eucalyptus"),
+    ("Hand", 60, "450.00", "Almond"),
+]
+
+
+@dataclass(frozen=True)
+class Size:
+    operators: int
+    therapists: int
+    drivers: int
+    clients: int
+    appointments: int
+    notifications: int
+    days_back: int
+    days_ahead: int
+
+
+SIZES = {
+    "small": Size(
+        operators=2,
+        therapists=8,
+        drivers=4,
+        clients=60,
+        appointments=300,
+        notifications=600,
+        days_back=20,
+        days_ahead=10,
+    ),
+    "standard": Size(
+        operators=3,
+        therapists=40,
+        drivers=15,
+        clients=2000,
+        appointments=20_000,
+        notifications=100_000,
+        days_back=100,
+        days_ahead=20,
+    ),
+}
+
+FIRST = [
+    "Maria",
+    "Jose",
+    "Ana",
+    "Juan",
+    "Rosa",
+    "Carlo",
+    "Liza",
+    "Mark",
+    "Grace",
+    "Paolo",
+    "Joy",
+    "Miguel",
+    "Bea",
+    "Rafael",
+    "Nina",
+    "Enzo",
+    "Camille",
+    "Luis",
+    "Ella",
+    "Marco",
+    "Trisha",
+    "Andres",
+    "Kim",
+    "Noel",
+]
+LAST = [
+    "Santos",
+    "Reyes",
+    "Cruz",
+    "Bautista",
+    "Ocampo",
+    "Garcia",
+    "Mendoza",
+    "Torres",
+    "Flores",
+    "Ramos",
+    "Villanueva",
+    "Castillo",
+    "Aquino",
+    "Navarro",
+    "Domingo",
+    "Salazar",
+    "Morales",
+    "Dela Cruz",
+]
+STREETS = [
+    "Ayala Ave",
+    "Roxas Blvd",
+    "Katipunan Ave",
+    "Shaw Blvd",
+    "Ortigas Ave",
+    "EDSA",
+    "Kalayaan Ave",
+    "Jupiter St",
+    "Paseo de Roxas",
+    "Aurora Blvd",
+    "Timog Ave",
+    "Quezon Ave",
+]
+CITIES = ["Makati", "Taguig", "Pasig", "Quezon City", "Mandaluyong", "Manila", "San Juan", "Pasay"]
+
+ACTIVE_TODAY = [
+    S.PENDING,
+    S.THERAPIST_CONFIRMED,
+    S.DRIVER_CONFIRMED,
+    S.IN_PROGRESS,
+    S.JOURNEY,
+    S.ARRIVED,
+    S.DROPPED_OFF,
+    S.SESSION_IN_PROGRESS,
+    S.AWAITING_PAYMENT,
+    S.PAYMENT_VERIFIED,
+    S.COMPLETED,
+    S.PICKUP_REQUESTED,
+    S.DRIVER_ASSIGNED_PICKUP,
+    S.RETURN_JOURNEY,
+    S.TRANSPORT_COMPLETED,
+    S.REJECTED,
+]
+PAST = [
+    (S.TRANSPORT_COMPLETED, 50),
+    (S.COMPLETED, 20),
+    (S.CANCELLED, 13),
+    (S.AUTO_CANCELLED, 6),
+    (S.PAYMENT_VERIFIED, 6),
+    (S.REJECTED, 2),
+    (S.PICKUP_REQUESTED, 3),
+]
+FUTURE = [(S.PENDING, 45), (S.THERAPIST_CONFIRMED, 25), (S.DRIVER_CONFIRMED, 18), (S.REJECTED, 5), (S.CANCELLED, 7)]
+NEEDS_DRIVER = {
+    S.DRIVER_CONFIRMED,
+    S.JOURNEY,
+    S.ARRIVED,
+    S.DROPPED_OFF,
+    S.DRIVER_ASSIGNED_PICKUP,
+    S.RETURN_JOURNEY,
+    S.TRANSPORT_COMPLETED,
+}
+ORDER = [
+    S.PENDING,
+    S.THERAPIST_CONFIRMED,
+    S.DRIVER_CONFIRMED,
+    S.IN_PROGRESS,
+    S.JOURNEY,
+    S.ARRIVED,
+    S.DROPPED_OFF,
+    S.SESSION_IN_PROGRESS,
+    S.AWAITING_PAYMENT,
+    S.PAYMENT_VERIFIED,
+    S.COMPLETED,
+    S.PICKUP_REQUESTED,
+    S.DRIVER_ASSIGNED_PICKUP,
+    S.RETURN_JOURNEY,
+    S.TRANSPORT_COMPLETED,
+]
+# status reached -> the timestamp field that records it
+STEP_FIELD = {
+    S.THERAPIST_CONFIRMED: "therapist_confirmed_at",
+    S.DRIVER_CONFIRMED: "driver_confirmed_at",
+    S.IN_PROGRESS: "started_at",
+    S.JOURNEY: "journey_started_at",
+    S.ARRIVED: "arrived_at",
+    S.DROPPED_OFF: "dropped_off_at",
+    S.SESSION_IN_PROGRESS: "session_started_at",
+    S.AWAITING_PAYMENT: "awaiting_payment_at",
+    S.PAYMENT_VERIFIED: "payment_verified_at",
+    S.COMPLETED: "completed_at",
+    S.PICKUP_REQUESTED: "pickup_request_time",
+    S.DRIVER_ASSIGNED_PICKUP: "estimated_pickup_time",
+    S.RETURN_JOURNEY: "pickup_confirmed_at",
+    S.TRANSPORT_COMPLETED: "return_journey_completed_at",
+}
+TRAVEL_BUFFER = dt.timedelta(minutes=30)
+
+
+def demo_usernames(size: Size) -> dict[str, list[str]]:
+    return {
+        Role.OPERATOR: [f"operator{i}" for i in range(1, size.operators + 1)],
+        Role.THERAPIST: [f"therapist{i}" for i in range(1, size.therapists + 1)],
+        Role.DRIVER: [f"driver{i}" for i in range(1, size.drivers + 1)],
+    }
+
+
+def copy_rows(model: type[Model], rows: list[dict]) -> None:
+    """COPY rows into the model's table; missing columns take the field default (so new fields need no edit)."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and "id" not in rows[0])]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    defaults = {f.attname: f.get_default() for f in fields}
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                values = []
+                for f in fields:
+                    value = row.get(f.attname, defaults[f.attname])
+                    if isinstance(value, dict | list):
+                        value = Jsonb(value)
+                    values.append(value)
+                copy.write_row(values)
+
+
+def next_ids(model: type[Model], n: int) -> list[int]:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+        return [r[0] for r in cursor.fetchall()]
+
+
+class Seeder:
+    def __init__(
+        self,
+        size_name: str,
+        *,
+        seed: int = 2026,
+        progress: bool = True,
+        out=None,
+        appointments: int | None = None,
+        notifications: int | None = None,
+    ):
+        self.size = SIZES[size_name]
+        if appointments is not None or notifications is not None:
+            self.size = Size(
+                **{
+                    **self.size.__dict__,
+                    "appointments": appointments if appointments is not None else self.size.appointments,
+                    "notifications": notifications if notifications is not None else self.size.notifications,
+                }
+            )
+        self.rng = random.Random(seed)
+        self.progress = progress
+        self.out = out
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.tz = timezone.get_current_timezone()
+
+    def say(self, text: str) -> None:
+        if self.out is not None:
+            self.out.write(text)
+
+    # People, services, clients -------------------------------------------------------------------------
+    def seed_services(self) -> list[Service]:
+        existing = set(Service.objects.values_list("name", flat=True))
+        Service.objects.bulk_create(
+            [
+                Service(name=n, duration=d, price=Decimal(p), oil=o, description=f"{n} massage, {d} minutes")
+                for n, d, p, o in DEMO_SERVICES
+                if n not in existing
+            ]
+        )
+        return list(Service.objects.filter(name__in=[s[0] for s in DEMO_SERVICES]).order_by("id"))
+
+    def seed_users(self) -> dict[str, list[User]]:
+        password_hash = make_password(settings.DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
+        existing = set(User.objects.values_list("username", flat=True))
+        new = []
+        specializations = ["Shiatsu", "Swedish", "Hot Stone", "Ventosa", "Reflexology", "Deep Tissue"]
+        for role, names in demo_usernames(self.size).items():
+            for i, username in enumerate(names, start=1):
+                if username in existing:
+                    continue
+                first, last = FIRST[(i * 7 + len(role)) % len(FIRST)], LAST[(i * 5) % len(LAST)]
+                user = User(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    role=role,
+                    email=f"{username}@demo.example",
+                    phone=f"+63917{abs(hash(username)) % 10**7:07d}",
+                    password=password_hash,
+                    is_staff=role == Role.OPERATOR,
+                    is_superuser=username == "operator1",
+                )
+                if role == Role.THERAPIST:
+                    user.license_number = f"PRC-{i:05d}"
+                    user.specialization = specializations[i % len(specializations)]
+                    user.massage_pressure = list(MassagePressure.values)[i % 3]
+                elif role == Role.DRIVER:
+                    user.motorcycle_plate = f"MC {1000 + i}"
+                    user.last_available_at = self.now - dt.timedelta(minutes=15 * i)
+                new.append(user)
+        User.objects.bulk_create(new)
+        by_role = {}
+        for role, names in demo_usernames(self.size).items():
+            by_role[role] = list(User.objects.filter(username__in=names).order_by("id"))
+        return by_role
+
+    def seed_clients(self) -> list[Client]:
+        existing = Client.objects.count()
+        rows = []
+        for i in range(existing + 1, self.size.clients + 1):
+            first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+            rows.append(
+                Client(
+                    first_name=first,
+                    last_name=last,
+                    phone_number=f"+63918{i:07d}",
+                    email=f"client{i}@demo.example" if i % 5 else None,
+                    address=f"{self.rng.randint(1, 999)} {self.rng.choice(STREETS)}, {self.rng.choice(CITIES)}",
+                    notes="Prefers female therapist" if i % 17 == 0 else "",
+                )
+            )
+        Client.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        return list(Client.objects.order_by("id")[: self.size.clients])
+
+    def seed_availability(self, staff: list[User]) -> None:
+        first = self.today - dt.timedelta(days=1)
+        days = [first + dt.timedelta(days=d) for d in range(self.size.days_ahead + 2)]
+        have = set(Availability.objects.filter(date__in=days).values_list("user_id", "date"))
+        rows = []
+        for user in staff:
+            for day in days:
+                if (user.id, day) in have:
+                    continue
+                if user.id % 4 == day.toordinal() % 4:
+                    # an evening shift that runs past midnight
+                    rows.append(Availability(user=user, date=day, start_time=dt.time(16), end_time=dt.time(2)))
+                else:
+                    rows.append(Availability(user=user, date=day, start_time=dt.time(7), end_time=dt.time(22)))
+        Availability.objects.bulk_create(rows, batch_size=2000)
+
+    # Appointments ----------------------------------------------------------------------------------------
+    def _day_counts(self, target: int) -> dict[dt.date, int]:
+        days = range(-self.size.days_back, self.size.days_ahead)
+        # bookings thin out into the future, as real books do
+        weights = {d: (1.0 if d <= 0 else max(0.15, 0.6 - d * 0.03)) for d in days}
+        total = sum(weights.values())
+        return {self.today + dt.timedelta(days=d): round(target * w / total) for d, w in weights.items()}
+
+    def seed_appointments(
+        self, users: dict[str, list[User]], services: list[Service], clients: list[Client]
+    ) -> list[int]:
+        missing = self.size.appointments - Appointment.objects.count()
+        if missing <= 0:
+            return []
+        therapists, drivers, operators = users[Role.THERAPIST], users[Role.DRIVER], users[Role.OPERATOR]
+        busy: dict[tuple[int, dt.date], list[tuple[dt.datetime, dt.datetime]]] = {}
+        for t_id, d_id, day, start, end in Appointment.objects.values_list(
+            "therapist_id", "driver_id", "date", "start_time", "end_time"
+        ):
+            s, e = dt.datetime.combine(day, start), dt.datetime.combine(day, end)
+            for staff_id in (t_id, d_id):
+                if staff_id:
+                    bisect.insort(busy.setdefault((staff_id, day), []), (s, e))
+        for t_id, day, start, end in AppointmentTherapist.objects.values_list(
+            "therapist_id", "appointment__date", "appointment__start_time", "appointment__end_time"
+        ):
+            bisect.insort(
+                busy.setdefault((t_id, day), []), (dt.datetime.combine(day, start), dt.datetime.combine(day, end))
+            )
+
+        def free(staff_id: int, day: dt.date, s: dt.datetime, e: dt.datetime) -> bool:
+            return all(e + TRAVEL_BUFFER <= bs or s >= be + TRAVEL_BUFFER for bs, be in busy.get((staff_id, day), ()))
+
+        def book(staff_id: int, day: dt.date, s: dt.datetime, e: dt.datetime) -> None:
+            bisect.insort(busy.setdefault((staff_id, day), []), (s, e))
+
+        counts = self._day_counts(missing)
+        # the day of each booking; a booking that finds nobody free is retried on another day, boundedly
+        queue = [day for day, n in counts.items() for _ in range(n)]
+        days = list(counts)
+        plan = []
+        tries = 0
+        while len(plan) < missing and tries < missing * 3:
+            tries += 1
+            day = queue.pop() if queue else self.rng.choice(days)
+            offset = (day - self.today).days
+            chosen = self.rng.sample(services, k=self.rng.choices([1, 2, 3], weights=[60, 30, 10])[0])
+            minutes = sum(s.duration for s in chosen)
+            group = 2 if self.rng.random() < 0.04 else 1
+            for _attempt in range(8):  # another start time when everyone is busy at this one
+                start_min = self.rng.randrange(7 * 60, 22 * 60 - minutes + 1, 15)
+                s = dt.datetime.combine(day, dt.time(start_min // 60, start_min % 60))
+                e = s + dt.timedelta(minutes=minutes)
+                picked = [t for t in self.rng.sample(therapists, k=len(therapists)) if free(t.id, day, s, e)]
+                if len(picked) >= group:
+                    picked = picked[:group]
+                    break
+            else:
+                continue
+            if offset < 0:
+                status = self.rng.choices([x for x, _ in PAST], weights=[w for _, w in PAST])[0]
+            elif offset == 0:
+                status = self.rng.choice(ACTIVE_TODAY)
+            else:
+                status = self.rng.choices([x for x, _ in FUTURE], weights=[w for _, w in FUTURE])[0]
+            driver = None
+            if status in NEEDS_DRIVER or self.rng.random() < 0.3:
+                for d in self.rng.sample(drivers, k=len(drivers)):
+                    if free(d.id, day, s, e):
+                        driver = d
+                        break
+            if driver is None and status in NEEDS_DRIVER:
+                status = {S.DRIVER_CONFIRMED: S.THERAPIST_CONFIRMED, S.TRANSPORT_COMPLETED: S.COMPLETED}.get(
+                    status,
+                    S.SESSION_IN_PROGRESS if status in (S.JOURNEY, S.ARRIVED, S.DROPPED_OFF) else S.PICKUP_REQUESTED,
+                )
+            for t in picked:
+                book(t.id, day, s, e)
+            if driver:
+                book(driver.id, day, s, e)
+            plan.append((day, s, e, chosen, picked, driver, status))
+
+        ids = next_ids(Appointment, len(plan))
+        appointment_rows, service_rows, link_rows, rejection_rows = [], [], [], []
+        for appt_id, (day, s, e, chosen, picked, driver, status) in zip(ids, plan, strict=True):
+            appointment_rows.append(
+                self._appointment_row(appt_id, day, s, e, chosen, picked, driver, status, clients, operators)
+            )
+            service_rows += [{"appointment_id": appt_id, "service_id": svc.id} for svc in chosen]
+            if len(picked) > 1:
+                link_rows += [
+                    {
+                        "appointment_id": appt_id,
+                        "therapist_id": t.id,
+                        "confirmed_at": None if status == S.PENDING else appointment_rows[-1]["created_at"],
+                    }
+                    for t in picked
+                ]
+            if status == S.REJECTED:
+                rejection_rows.append(
+                    {
+                        "appointment_id": appt_id,
+                        "reason": "Not available at that time",
+                        "rejected_by_id": picked[0].id,
+                        "rejected_at": appointment_rows[-1]["rejected_at"],
+                        "operator_response": "pending",
+                    }
+                )
+        through = Appointment.services.through
+        chunk = 2000
+        bar = tqdm(total=len(appointment_rows), desc="appointments", unit="row", disable=not self.progress)
+        for i in range(0, len(appointment_rows), chunk):
+            copy_rows(Appointment, appointment_rows[i : i + chunk])
+            bar.update(len(appointment_rows[i : i + chunk]))
+        bar.close()
+        copy_rows(through, service_rows)
+        copy_rows(AppointmentTherapist, link_rows)
+        copy_rows(AppointmentRejection, rejection_rows)
+        return ids
+
+    def _appointment_row(self, appt_id, day, s, e, chosen, picked, driver, status, clients, operators) -> dict:
+        start_aware = timezone.make_aware(s, self.tz)
+        created = min(self.now, start_aware) - dt.timedelta(
+            days=self.rng.randint(1, 10), minutes=self.rng.randint(0, 600)
+        )
+        total = sum((svc.price for svc in chosen), Decimal("0"))
+        row = {
+            "id": appt_id,
+            "client_id": self.rng.choice(clients).id,
+            "therapist_id": picked[0].id,
+            "group_size": len(picked),
+            "driver_id": driver.id if driver else None,
+            "operator_id": self.rng.choice(operators).id,
+            "date": day,
+            "start_time": s.time(),
+            "end_time": e.time(),
+            "location": f"{self.rng.randint(1, 999)} {self.rng.choice(STREETS)}, {self.rng.choice(CITIES)}",
+            "notes": self.rng.choice(["", "", "Gate code 1234", "Bring extra towels", "Pet at home"]),
+            "status": status,
+            "created_at": created,
+            "updated_at": created,
+            "metadata": {"source": "demo"},
+        }
+        if status in ORDER:
+            reached = ORDER[: ORDER.index(status) + 1]
+            moment = start_aware - dt.timedelta(hours=2)
+            for step in reached[1:]:
+                if step == S.DRIVER_CONFIRMED and not driver:
+                    continue
+                if step in (S.JOURNEY, S.ARRIVED, S.DROPPED_OFF) and not driver:
+                    continue
+                moment += dt.timedelta(minutes=20)
+                row[STEP_FIELD[step]] = min(moment, self.now)
+        if status == S.PENDING:
+            row["response_deadline"] = self.now + dt.timedelta(minutes=self.rng.randint(-120, 600))
+        if status in ORDER and ORDER.index(status) >= ORDER.index(S.PAYMENT_VERIFIED):
+            row.update(
+                payment_status=PaymentStatus.PAID,
+                payment_method=self.rng.choice(PaymentMethod.values),
+                payment_amount=sum((svc.price for svc in chosen), Decimal("0")),
+                payment_verified_by_id=self.rng.choice(operators).id,
+            )
+            row["payment_amount"] = total
+        if status in (S.PICKUP_REQUESTED, S.DRIVER_ASSIGNED_PICKUP, S.RETURN_JOURNEY, S.TRANSPORT_COMPLETED):
+            row["pickup_urgency"] = self.rng.choice(["normal", "normal", "urgent"])
+        if status == S.REJECTED:
+            row.update(
+                rejection_reason="Not available at that time",
+                rejected_by_id=picked[0].id,
+                rejected_at=min(self.now, created + dt.timedelta(minutes=10)),
+            )
+        if status in (S.CANCELLED, S.AUTO_CANCELLED):
+            row["cancelled_at"] = min(self.now, created + dt.timedelta(minutes=40))
+            row["cancellation_reason"] = "Client cancelled" if status == S.CANCELLED else "No response in time"
+        return row
+
+    # Notifications ---------------------------------------------------------------------------------------
+    def seed_notifications(self, users: dict[str, list[User]]) -> int:
+        missing = self.size.notifications - Notification.objects.count()
+        if missing <= 0:
+            return 0
+        everyone = [u for group in users.values() for u in group]
+        heavy = users[Role.OPERATOR][0]  # the dispatch desk's main account gets the most
+        appt_ids = list(Appointment.objects.order_by("-date").values_list("id", flat=True)[:5000]) or [None]
+        types = [t for t in NotificationType.values if t != NotificationType.SYSTEM]
+        chunk = 10_000
+        bar = tqdm(total=missing, desc="notifications", unit="row", disable=not self.progress)
+        done = 0
+        while done < missing:
+            rows = []
+            for _ in range(min(chunk, missing - done)):
+                user = heavy if self.rng.random() < 0.25 else self.rng.choice(everyone)
+                age = dt.timedelta(minutes=self.rng.randint(0, 60 * 24 * self.size.days_back))
+                kind = self.rng.choice(types)
+                rows.append(
+                    {
+                        "user_id": user.id,
+                        "appointment_id": self.rng.choice(appt_ids),
+                        "notification_type": kind,
+                        "message": f"{kind.replace('_', ' ').capitalize()}.",
+                        "is_read": age > dt.timedelta(days=2) and self.rng.random() < 0.85,
+                        "created_at": self.now - age,
+                    }
+                )
+            copy_rows(Notification, rows)
+            done += len(rows)
+            bar.update(len(rows))
+        bar.close()
+        return missing
+
+    def run(self) -> dict:
+        with transaction.atomic():
+            services = self.seed_services()
+            users = self.seed_users()
+            clients = self.seed_clients()
+            self.seed_availability(users[Role.THERAPIST] + users[Role.DRIVER])
+            new_appointments = self.seed_appointments(users, services, clients)
+            new_notifications = self.seed_notifications(users)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return {
+            "appointments": len(new_appointments),
+            "notifications": new_notifications,
+            "usernames": demo_usernames(self.size),
+        }

@@ -1,0 +1,43 @@
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from scheduling.demo import SIZES, demo_usernames
+from scheduling.management.commands.seed_demo import print_demo_logins
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed the small demo set if the database is empty, then serve the API with gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-seed", action="store_true")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_seed"]:
+            call_command("seed_demo", size="small", if_empty=True, no_progress=True)
+        print_demo_logins(self.stdout, demo_usernames(SIZES["small"]))
+        host = os.environ.get("HOST", "127.0.0.1")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"serving on http://{host}:{port}/api/docs  (admin: /admin/, Ctrl+C stops)")
+        sys.stdout.flush()
+        # exec: gunicorn replaces this process, so the caller's signal forwarding reaches it directly
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        os.execv(
+            gunicorn,
+            [
+                gunicorn,
+                "config.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
+                "--graceful-timeout",
+                "5",
+            ],
+        )

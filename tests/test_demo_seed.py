@@ -1,0 +1,53 @@
+from scheduling.demo import SIZES, Seeder
+from scheduling.models import Appointment, Client, Notification, Role, Service, User
+
+
+def counts():
+    return (
+        User.objects.count(),
+        Client.objects.count(),
+        Service.objects.count(),
+        Appointment.objects.count(),
+        Notification.objects.count(),
+    )
+
+
+def test_seeding_is_idempotent(db):
+    Seeder("small", progress=False).run()
+    first = counts()
+    Seeder("small", progress=False).run()
+    assert counts() == first
+
+
+def test_small_seed_has_every_role_services_and_many_statuses(db):
+    Seeder("small", progress=False).run()
+    size = SIZES["small"]
+    assert User.objects.filter(role=Role.THERAPIST).count() == size.therapists
+    assert User.objects.filter(role=Role.DRIVER).count() == size.drivers
+    assert set(Service.objects.values_list("name", flat=True)) >= {"Shiatsu", "Hot Stone", "Ventosa"}
+    assert Service.objects.get(name="Hot Stone").duration == 90
+    assert Appointment.objects.count() == size.appointments
+    assert Notification.objects.count() == size.notifications
+    assert Appointment.objects.values("status").distinct().count() >= 8
+
+
+def test_demo_users_can_log_in_with_the_demo_password(db, settings, api_client):
+    settings.DEMO_PASSWORD = "demo-test-pass"
+    Seeder("small", progress=False).run()
+    response = api_client().post("/api/auth/login/", {"username": "therapist1", "password": "demo-test-pass"})
+    assert response.status_code == 200
+    assert response.json()["user"]["role"] == "therapist"
+
+
+def test_no_therapist_or_driver_is_double_booked(db):
+    Seeder("small", progress=False).run()
+    rows = Appointment.objects.values_list("therapist_id", "driver_id", "date", "start_time", "end_time")
+    by_staff = {}
+    for therapist_id, driver_id, day, start, end in rows:
+        for staff in (therapist_id, driver_id):
+            if staff:
+                by_staff.setdefault((staff, day), []).append((start, end))
+    for slots in by_staff.values():
+        slots.sort()
+        for (_, end), (next_start, _) in zip(slots, slots[1:], strict=False):
+            assert end <= next_start
