@@ -109,26 +109,32 @@ def status() -> str:
 def run(command: list[str]) -> int:
     """Run `command` with DATABASE_URL pointing at the embedded server (unless DATABASE_URL is already set);
     stop the server afterwards if we started it, whether the command ends normally, by Ctrl+C or by
-    SIGTERM/SIGHUP."""
-    if os.environ.get("DATABASE_URL"):
-        started = False  # an external server was chosen: leave it alone
-        env = dict(os.environ)
-    else:
-        started = start()
-        env = dict(os.environ, DATABASE_URL=uri())
-    child = subprocess.Popen(command, env=env)
+    SIGTERM/SIGHUP, even when the signal arrives while the server is still starting."""
+    received: list[int] = []
+    child: subprocess.Popen | None = None
 
-    def forward(signum, _frame):
-        with contextlib.suppress(ProcessLookupError):
-            child.send_signal(signum)
+    def on_signal(signum, _frame):
+        received.append(signum)
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signum)
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, forward)
+        signal.signal(sig, on_signal)
+    started = False
     try:
+        env = dict(os.environ)
+        if not env.get("DATABASE_URL"):  # else an external server was chosen: leave it alone
+            started = start()
+            env["DATABASE_URL"] = uri()
+        if received:
+            return 128 + received[0]
+        child = subprocess.Popen(command, env=env)
         return child.wait()
     finally:
-        with contextlib.suppress(Exception):
-            child.wait(timeout=30)
+        if child is not None:
+            with contextlib.suppress(Exception):
+                child.wait(timeout=30)
         if started:
             stop()
 

@@ -65,7 +65,8 @@ def test_run_stops_the_server_when_the_command_ends(data_dir):
     assert servers_in(data_dir) == []
 
 
-def test_run_stops_the_server_when_killed_by_sigterm(data_dir):
+@pytest.mark.parametrize("delay", [0.0, 0.5])
+def test_run_stops_the_server_when_killed_by_sigterm(data_dir, delay):
     proc = subprocess.Popen(
         [sys.executable, "-m", "config.embedded_pg", "run", "--", "sleep", "60"], env=env_for(data_dir)
     )
@@ -73,7 +74,7 @@ def test_run_stops_the_server_when_killed_by_sigterm(data_dir):
     while not servers_in(data_dir) and time.time() < deadline:
         time.sleep(0.2)
     assert servers_in(data_dir), "server did not start"
-    time.sleep(0.5)
+    time.sleep(delay)  # 0: the signal lands while the server is still starting
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     assert servers_in(data_dir) == []
