@@ -62,6 +62,7 @@ class AvailabilityIn(Schema):
 
 
 class AvailabilityEdit(Schema):
+    user: int | None = Field(None, description="read-only: a slot cannot move to another person")
     date: dt.date
     start_time: dt.time
     end_time: dt.time

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from api.auth import require_operator
 from api.pagination import Page, PageParams, paginate
@@ -41,6 +42,11 @@ class StaffIn(StaffProfile):
 
 
 class StaffEdit(StaffProfile):
+    """Profile edits. The role is fixed at creation and activation has its own endpoints: other keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = Field(None, description="read-only: must equal the current role")
     username: str | None = Field(None, min_length=1, max_length=150)
     password: str | None = Field(None, min_length=1, max_length=128, description="set a new password")
 
