@@ -1,5 +1,7 @@
 """Writes to clients and services (operators only)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -8,6 +10,7 @@ from scheduling.errors import BadRequest, Conflict
 from scheduling.models import Client, Service
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
+CENTS = Decimal("0.01")
 SERVICE_FIELDS = ("name", "description", "duration", "price", "oil", "is_active")
 
 
@@ -87,6 +90,8 @@ def _apply_service(service: Service, data: dict) -> None:
     for name in SERVICE_FIELDS:
         if name in data and data[name] is not None:
             value = data[name]
+            if name == "price":
+                value = Decimal(value).quantize(CENTS)  # answer "700.00", as the column stores it
             setattr(service, name, value.strip() if isinstance(value, str) else value)
 
 
