@@ -1,5 +1,7 @@
 """Staff: everyone reads, operators create, edit, deactivate and reactivate (SPEC sections 5 and 6)."""
 
+from typing import Literal
+
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -30,7 +32,7 @@ class StaffProfile(Schema):
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=32)
     specialization: str = Field("", max_length=100)
-    massage_pressure: MassagePressure | None = None
+    massage_pressure: MassagePressure | Literal[""] | None = Field(None, description="therapists; blank for none")
     license_number: str = Field("", max_length=64, description="required for therapists")
     motorcycle_plate: str = Field("", max_length=32, description="required for drivers")
 

@@ -238,3 +238,14 @@ def test_the_database_refuses_slots_for_operators_and_inactive_staff(team, make_
                 [user.pk, DAY],
             )
         assert caught.value.__cause__.diag.constraint_name == "availability_staff_only"
+
+
+def test_when_two_writers_race_the_database_constraint_still_answers_409(api_client, team, monkeypatch):
+    # Simulate the race: the Python pre-check sees nothing, as a concurrent writer would.
+    monkeypatch.setattr("scheduling.services.availability.overlapping_slots", lambda *args, **kwargs: [])
+    client = api_client(team["therapist"])
+    assert client.post(SLOTS, slot("22:00", "02:00")).status_code == 201
+    response = client.post(SLOTS, slot("23:00", "00:30"))
+    assert response.status_code == 409
+    assert response.json()["detail"] == "The slot overlaps another slot of the same person."
+    assert Availability.objects.count() == 1

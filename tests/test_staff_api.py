@@ -264,3 +264,24 @@ def test_edit_refuses_unknown_keys_such_as_is_active(api_client, team):
     assert response.status_code == 422 and "is_active" in response.json()["detail"]
     team["driver"].refresh_from_db()
     assert team["driver"].is_active
+
+
+def test_a_blank_massage_pressure_means_none(api_client, team):
+    response = api_client(team["operator"]).post(STAFF, {**NEW_THERAPIST, "massage_pressure": ""})
+    assert response.status_code == 201 and response.json()["massage_pressure"] == ""
+
+
+def test_the_openapi_schema_lists_every_staff_availability_client_and_service_route(api_client, db):
+    paths = api_client().get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/scheduling/staff/",
+        "/api/scheduling/staff/active_staff/",
+        "/api/scheduling/staff/{staff_id}/deactivate/",
+        "/api/scheduling/availabilities/bulk_create/",
+        "/api/scheduling/availabilities/available_therapists/",
+        "/api/scheduling/available_therapists/",
+        "/api/scheduling/available_drivers/",
+        "/api/scheduling/clients/check_duplicates/",
+        "/api/scheduling/services/{service_id}/",
+    ):
+        assert path in paths, path
