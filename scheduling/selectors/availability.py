@@ -7,11 +7,13 @@ compared as real spans with the SQL function `slot_period(date, start, end)` (mi
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, DateField, F, Func, QuerySet, TimeField, Value
 
 from scheduling.errors import BadRequest
-from scheduling.models import AppointmentStatus, Availability, Role, User
+from scheduling.models import AppointmentStatus, Availability, MassagePressure, Role, User
+from scheduling.models.availability import SlotPeriod
 
 # Appointments in these statuses no longer hold their people: refused, called off, or finished (the session is
 # over and no pickup is pending). Every other status, pickup statuses included, keeps therapist and driver busy.
@@ -54,27 +56,30 @@ def filter_availabilities(
     return queryset
 
 
-def real_span(date: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    """The [start, end) of a slot or window as naive datetimes; an end at or before the start is the next day."""
-    begin = dt.datetime.combine(date, start)
-    finish = dt.datetime.combine(date + dt.timedelta(days=1) if end <= start else date, end)
-    return begin, finish
+class RangesOverlap(Func):
+    """`a && b` for two ranges, usable as a filter condition."""
+
+    arg_joiner = " && "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
 
 
 def overlapping_slots(
     user_id: int, date: dt.date, start: dt.time, end: dt.time, *, exclude_id: int | None = None
 ) -> list[Availability]:
-    """The user's slots that share real time with [start, end) on `date` (neighbouring days included)."""
-    begin, finish = real_span(date, start, end)
-    candidates = Availability.objects.filter(
-        user_id=user_id, date__range=(date - dt.timedelta(days=1), date + dt.timedelta(days=1))
-    ).exclude(pk=exclude_id)
-    found = []
-    for slot in candidates:
-        slot_begin, slot_finish = real_span(slot.date, slot.start_time, slot.end_time)
-        if slot_begin < finish and begin < slot_finish:
-            found.append(slot)
-    return found
+    """The user's slots sharing real time with [start, end) on `date`: the test of `availability_no_overlap`,
+    asked first so the caller can be told which slot is in the way."""
+    period = SlotPeriod(Value(date, DateField()), Value(start, TimeField()), Value(end, TimeField()))
+    overlaps = RangesOverlap(SlotPeriod(F("date"), F("start_time"), F("end_time")), period)
+    return list(Availability.objects.filter(overlaps, user_id=user_id).exclude(pk=exclude_id).order_by("date"))
+
+
+def check_not_zero_length(start: dt.time, end: dt.time) -> None:
+    if start == end:
+        raise BadRequest(
+            "end_time must differ from start_time (an end before the start means the next day).",
+            errors={"end_time": ["must differ from start_time"]},
+        )
 
 
 @dataclass(frozen=True)
@@ -84,47 +89,11 @@ class Window:
     end_time: dt.time
 
     def __post_init__(self) -> None:
-        if self.start_time == self.end_time:
-            raise BadRequest(
-                "end_time must differ from start_time (an end before the start means the next day).",
-                errors={"end_time": ["must differ from start_time"]},
-            )
+        check_not_zero_length(self.start_time, self.end_time)
 
 
-_FREE_STAFF_SQL = """
-SELECT u.*,
-       a.id AS slot_id, a.date AS slot_date, a.start_time AS slot_start_time, a.end_time AS slot_end_time
-FROM scheduling_user u
-JOIN scheduling_availability a ON a.user_id = u.id
-WHERE u.role = %(role)s
-  AND u.is_active
-  AND a.is_available
-  AND a.date BETWEEN %(date)s::date - 1 AND %(date)s::date
-  AND slot_period(a.date, a.start_time, a.end_time) @> slot_period(%(date)s, %(start)s, %(end)s)
-  {extra}
-  AND NOT EXISTS (
-      SELECT 1 FROM scheduling_appointment ap
-      WHERE ap.therapist_id = u.id AND {busy}
-  )
-  AND NOT EXISTS (
-      SELECT 1 FROM scheduling_appointment ap
-      WHERE ap.driver_id = u.id AND {busy}
-  )
-  AND NOT EXISTS (
-      SELECT 1 FROM scheduling_appointmenttherapist link
-      JOIN scheduling_appointment ap ON ap.id = link.appointment_id
-      WHERE link.therapist_id = u.id AND {busy}
-  )
-ORDER BY u.first_name, u.last_name, u.id
-"""
-
-# An appointment holds its people when it is active and its real span overlaps the window.
-# Back-to-back is free: tsrange is half-open, so 13:00-14:00 and 14:00-15:00 do not overlap.
-_BUSY_SQL = (
-    "ap.date BETWEEN %(date)s::date - 1 AND %(date)s::date + 1"
-    " AND ap.status <> ALL(%(inactive)s)"
-    " AND slot_period(ap.date, ap.start_time, ap.end_time) && slot_period(%(date)s, %(start)s, %(end)s)"
-)
+# The query lives in its own file so it reads (and can be run in psql) as SQL.
+FREE_STAFF_SQL = (Path(__file__).resolve().parent / "free_staff.sql").read_text()
 
 
 def free_staff(
@@ -134,20 +103,14 @@ def free_staff(
 
     One query. Each User carries the covering slot as `slot_id`, `slot_date`, `slot_start_time`,
     `slot_end_time` (slots of one person never overlap, so at most one slot covers a window)."""
-    params: dict = {
+    escaped = (specialization or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    params = {
         "role": Role(role).value,
         "date": window.date,
         "start": window.start_time,
         "end": window.end_time,
         "inactive": [status.value for status in INACTIVE_APPOINTMENT_STATUSES],
+        "specialization": f"%{escaped}%" if escaped else None,
+        "massage_pressure": MassagePressure(massage_pressure).value if massage_pressure else None,
     }
-    extra = []
-    if specialization:
-        extra.append("AND u.specialization ILIKE %(specialization)s")
-        escaped = specialization.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params["specialization"] = f"%{escaped}%"
-    if massage_pressure:
-        extra.append("AND u.massage_pressure = %(massage_pressure)s")
-        params["massage_pressure"] = massage_pressure
-    sql = _FREE_STAFF_SQL.format(extra="\n  ".join(extra), busy=_BUSY_SQL)
-    return list(User.objects.raw(sql, params))
+    return list(User.objects.raw(FREE_STAFF_SQL, params))

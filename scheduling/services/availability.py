@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from scheduling.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from scheduling.models import Availability, Role, User
-from scheduling.selectors.availability import overlapping_slots
+from scheduling.selectors.availability import check_not_zero_length, overlapping_slots
 
 
 def _owner_for(actor: User, user_id: int | None) -> User:
@@ -33,11 +33,7 @@ def _check_slot(owner: User, date: dt.date, start: dt.time, end: dt.time, *, exc
         raise BadRequest("Only therapists and drivers have availability slots.", errors={"user": ["not staff"]})
     if not owner.is_active:
         raise BadRequest("This account is deactivated and can have no slots.", errors={"user": ["inactive"]})
-    if start == end:
-        raise BadRequest(
-            "end_time must differ from start_time (an end before the start means the next day).",
-            errors={"end_time": ["must differ from start_time"]},
-        )
+    check_not_zero_length(start, end)
     clash = overlapping_slots(owner.pk, date, start, end, exclude_id=exclude_id)
     if clash:
         other = clash[0]

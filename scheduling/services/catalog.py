@@ -6,17 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from scheduling.errors import BadRequest, Conflict
+from scheduling.errors import Conflict
 from scheduling.models import Client, Service
+from scheduling.services.validation import invalid_input
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
 CENTS = Decimal("0.01")
 SERVICE_FIELDS = ("name", "description", "duration", "price", "oil", "is_active")
-
-
-def _invalid(errors: dict[str, list[str]]) -> BadRequest:
-    summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
-    return BadRequest(f"Invalid input. {summary}", errors=errors)
 
 
 def _check_client(client: Client) -> None:
@@ -31,7 +27,7 @@ def _check_client(client: Client) -> None:
         except ValidationError:
             errors["email"] = ["Enter a valid email address."]
     if errors:
-        raise _invalid(errors)
+        raise invalid_input(errors)
     others = Client.objects.exclude(pk=client.pk)
     if others.filter(phone_number=client.phone_number).exists():
         raise Conflict(
@@ -81,7 +77,7 @@ def _check_service(service: Service) -> None:
     if not service.name:
         errors["name"] = ["This field is required."]
     if errors:
-        raise _invalid(errors)
+        raise invalid_input(errors)
     if Service.objects.exclude(pk=service.pk).filter(name__iexact=service.name).exists():
         raise Conflict(f"name: a service named {service.name!r} already exists.", errors={"name": ["taken"]})
 

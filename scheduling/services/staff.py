@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
 from scheduling.models import AuthToken, MassagePressure, Role, User
+from scheduling.services.validation import invalid_input
 
 # Fields an operator may set on create and edit (role and is_active have their own rules).
 PROFILE_FIELDS = (
@@ -48,8 +49,7 @@ def _check_profile(user: User, password: str | None) -> None:
         except ValidationError as exc:
             errors["password"] = list(exc.messages)
     if errors:
-        summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-        raise BadRequest(f"Invalid input. {summary}", errors=errors)
+        raise invalid_input(errors)
     others = User.objects.exclude(pk=user.pk)
     if others.filter(username__iexact=user.username).exists():
         raise Conflict(f"username: a user named {user.username!r} already exists.", errors={"username": ["taken"]})
