@@ -173,6 +173,7 @@ def test_duplicate_username_or_email_is_409_naming_the_field(api_client, team):
         ({"role": "pilot"}, "role"),
         ({"massage_pressure": "extreme"}, "massage_pressure"),
         ({"username": ""}, "username"),
+        ({"username": "has spaces!"}, "username"),
     ],
 )
 def test_bad_staff_input_is_a_4xx_naming_the_field(api_client, team, change, field):

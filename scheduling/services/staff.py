@@ -43,6 +43,11 @@ def _check_profile(user: User, password: str | None) -> None:
             errors["email"] = ["Enter a valid email address."]
     if not user.username:
         errors["username"] = ["A username is required."]
+    else:
+        try:
+            User.username_validator(user.username)
+        except ValidationError as exc:
+            errors["username"] = list(exc.messages)
     if password is not None:
         try:
             validate_password(password, user)
