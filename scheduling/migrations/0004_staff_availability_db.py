@@ -2,7 +2,6 @@ import django.contrib.postgres.constraints
 import django.db.models.functions.text
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 import scheduling.models.availability
@@ -20,7 +19,8 @@ class Migration(migrations.Migration):
     dependencies = [("scheduling", "0003_notifications_db")]
 
     operations = [
-        BtreeGistExtension(),
+        # Shared with other migrations that may need btree_gist too: never dropped on the way back.
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS btree_gist;", reverse_sql=migrations.RunSQL.noop),
         migrations.RunSQL(SLOT_PERIOD_SQL, reverse_sql="DROP FUNCTION IF EXISTS slot_period(date, time, time);"),
         pgtrigger.migrations.AddTrigger(
             model_name="availability",
