@@ -28,6 +28,9 @@ CONSTRAINT_MESSAGES: dict[str, tuple[int, str]] = {
     "scheduling_service_name_key": (409, "name: a service with this name already exists."),
     "appointment_not_zero_length": (400, "end_time must differ from start_time."),
     "availability_not_zero_length": (400, "end_time must differ from start_time."),
+    "availability_no_overlap": (409, "The slot overlaps another slot of the same person."),
+    "availability_staff_only": (400, "Only active therapists and drivers can have availability slots."),
+    "client_email_unique_ci": (409, "email: a client with this email already exists."),
 }
 
 

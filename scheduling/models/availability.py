@@ -1,6 +1,19 @@
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
+
+
+class SlotPeriod(Func):
+    """`slot_period(date, start, end)`: the real tsrange of a slot, one day longer when it runs past midnight.
+
+    The SQL function is created by migration 0004 (IMMUTABLE, so it can back the exclusion constraint)."""
+
+    function = "slot_period"
+    arity = 3
+    output_field = models.Field()
 
 
 class Availability(models.Model):
@@ -19,11 +32,41 @@ class Availability(models.Model):
         verbose_name_plural = "availabilities"
         constraints = [
             models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="availability_not_zero_length"),
+            # One person's slots never overlap in real time, midnight-crossing ones included (needs btree_gist).
+            ExclusionConstraint(
+                name="availability_no_overlap",
+                expressions=[
+                    (F("user"), RangeOperators.EQUAL),
+                    (SlotPeriod(F("date"), F("start_time"), F("end_time")), RangeOperators.OVERLAPS),
+                ],
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "date"], name="availability_user_date_idx"),
             models.Index(fields=["date", "is_available"], name="availability_date_idx"),
         ]
+        triggers = [
+            # Operators and deactivated accounts hold no slots, whatever path writes the row.
+            pgtrigger.Trigger(
+                name="availability_staff_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM scheduling_user u
+                    WHERE u.id = NEW.user_id AND (u.role NOT IN ('therapist', 'driver') OR NOT u.is_active)
+                ) THEN
+                    RAISE EXCEPTION 'availability is only for active therapists and drivers (user %)', NEW.user_id
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'availability_staff_only';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.date} {self.start_time}-{self.end_time}"
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end_time <= self.start_time

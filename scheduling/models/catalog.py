@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Client(models.Model):
@@ -18,6 +19,8 @@ class Client(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(phone_number=""), name="client_phone_not_blank"),
             models.CheckConstraint(condition=~Q(first_name=""), name="client_first_name_not_blank"),
+            # "Ann@x.com" and "ann@x.com" are one mailbox: unique regardless of case.
+            models.UniqueConstraint(Lower("email"), name="client_email_unique_ci"),
         ]
 
     def __str__(self) -> str:

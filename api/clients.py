@@ -1,0 +1,109 @@
+"""Clients: everyone reads, operators create, edit and delete (SPEC sections 5 and 6)."""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, PatchDict, Query, Router, Schema, Status
+
+from api.auth import require_operator
+from api.pagination import Page, PageParams, paginate
+from scheduling.errors import BadRequest
+from scheduling.selectors import catalog as selectors
+from scheduling.services import catalog as services
+
+router = Router(tags=["clients"])
+
+
+class ClientOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    phone_number: str
+    email: str | None
+    address: str
+    notes: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_full_name(obj) -> str:
+        return f"{obj.first_name} {obj.last_name}".strip()
+
+
+class ClientIn(Schema):
+    first_name: str = Field(..., min_length=1, max_length=100)
+    last_name: str = Field("", max_length=100)
+    phone_number: str = Field(..., min_length=1, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    address: str = Field("", max_length=2000)
+    notes: str = Field("", max_length=5000)
+
+
+class ClientFilters(Schema):
+    search: str | None = Field(None, max_length=200, description="names, phone, email or address")
+
+
+class DuplicateParams(Schema):
+    phone_number: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+
+
+class DuplicatesOut(Schema):
+    has_duplicates: bool
+    phone_number_exists: bool
+    email_exists: bool
+    duplicates: list[ClientOut]
+
+
+@router.get("/", response=Page[ClientOut])
+def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageParams]):
+    return paginate(request, selectors.clients_visible_to(request.auth, search=filters.search), pagination)
+
+
+@router.get("/check_duplicates/", response=DuplicatesOut)
+def check_duplicates(request, params: Query[DuplicateParams]):
+    phone = (params.phone_number or "").strip()
+    email = (params.email or "").strip()
+    if not phone and not email:
+        raise BadRequest("Give phone_number, email or both.", errors={"phone_number": ["or email is required"]})
+    matches = selectors.duplicate_clients(phone_number=phone, email=email)
+    phone_exists = bool(phone) and any(c.phone_number == phone for c in matches)
+    email_exists = bool(email) and any((c.email or "").lower() == email.lower() for c in matches)
+    return {
+        "has_duplicates": bool(matches),
+        "phone_number_exists": phone_exists,
+        "email_exists": email_exists,
+        "duplicates": matches,
+    }
+
+
+@router.get("/{int:client_id}/", response=ClientOut)
+def get_client(request, client_id: int):
+    return get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
+
+
+@router.post("/", response={201: ClientOut})
+def create_client(request, data: ClientIn):
+    require_operator(request, "create clients")
+    return Status(201, services.create_client(data.dict()))
+
+
+@router.put("/{int:client_id}/", response=ClientOut)
+def replace_client(request, client_id: int, data: ClientIn):
+    require_operator(request, "edit clients")
+    client = get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
+    return services.update_client(client, data.dict())
+
+
+@router.patch("/{int:client_id}/", response=ClientOut)
+def update_client(request, client_id: int, data: PatchDict[ClientIn]):
+    require_operator(request, "edit clients")
+    client = get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
+    return services.update_client(client, dict(data))
+
+
+@router.delete("/{int:client_id}/", response={204: None})
+def delete_client(request, client_id: int):
+    require_operator(request, "delete clients")
+    services.delete_client(get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id))
+    return Status(204, None)

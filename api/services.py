@@ -1,0 +1,97 @@
+"""Services (the catalogue): everyone reads the active ones, operators manage them (SPEC sections 5 and 6).
+
+DELETE removes a service nobody has booked; a service that appointments use is deactivated instead (200 with
+`deleted: false`), so past bookings keep their prices and durations.
+"""
+
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, PatchDict, Query, Router, Schema, Status
+
+from api.auth import require_operator
+from scheduling.selectors import catalog as selectors
+from scheduling.services import catalog as services
+
+router = Router(tags=["services"])
+
+
+class ServiceOut(Schema):
+    id: int
+    name: str
+    description: str
+    duration: int = Field(description="minutes")
+    price: Decimal
+    oil: str
+    is_active: bool
+
+
+class ServiceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    description: str = Field("", max_length=5000)
+    duration: int = Field(..., gt=0, le=24 * 60, description="minutes")
+    price: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2)
+    oil: str = Field("", max_length=100)
+    is_active: bool = True
+
+
+class ServiceFilters(Schema):
+    include_inactive: bool = Field(False, description="operators only; ignored for others")
+
+
+class ServiceRemovedOut(Schema):
+    detail: str
+    deleted: bool
+    service: ServiceOut | None
+
+
+def _service(request, service_id: int):
+    visible = selectors.services_visible_to(request.auth, include_inactive=True)
+    return get_object_or_404(visible, pk=service_id)
+
+
+@router.get("/", response=list[ServiceOut])
+def list_services(request, filters: Query[ServiceFilters]):
+    return selectors.services_visible_to(request.auth, include_inactive=filters.include_inactive)
+
+
+@router.get("/{int:service_id}/", response=ServiceOut)
+def get_service(request, service_id: int):
+    return _service(request, service_id)
+
+
+@router.post("/", response={201: ServiceOut})
+def create_service(request, data: ServiceIn):
+    require_operator(request, "create services")
+    return Status(201, services.create_service(data.dict()))
+
+
+@router.put("/{int:service_id}/", response=ServiceOut)
+def replace_service(request, service_id: int, data: ServiceIn):
+    require_operator(request, "edit services")
+    return services.update_service(_service(request, service_id), data.dict())
+
+
+@router.patch("/{int:service_id}/", response=ServiceOut)
+def update_service(request, service_id: int, data: PatchDict[ServiceIn]):
+    require_operator(request, "edit services")
+    return services.update_service(_service(request, service_id), dict(data))
+
+
+@router.post("/{int:service_id}/deactivate/", response=ServiceOut)
+def deactivate_service(request, service_id: int):
+    require_operator(request, "deactivate services")
+    return services.update_service(_service(request, service_id), {"is_active": False})
+
+
+@router.delete("/{int:service_id}/", response=ServiceRemovedOut)
+def delete_service(request, service_id: int):
+    require_operator(request, "delete services")
+    service = _service(request, service_id)
+    if services.remove_service(service):
+        return {"detail": f"Service {service.name!r} deleted.", "deleted": True, "service": None}
+    return {
+        "detail": f"Service {service.name!r} is used by appointments, so it was deactivated instead of deleted.",
+        "deleted": False,
+        "service": service,
+    }

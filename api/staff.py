@@ -1,0 +1,128 @@
+"""Staff: everyone reads, operators create, edit, deactivate and reactivate (SPEC sections 5 and 6)."""
+
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, PatchDict, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from api.auth import require_operator
+from api.pagination import Page, PageParams, paginate
+from api.schemas import UserOut
+from scheduling.models import MassagePressure, Role
+from scheduling.selectors import staff as staff_selectors
+from scheduling.services import staff as staff_services
+
+router = Router(tags=["staff"])
+
+
+class StaffFilters(Schema):
+    role: Role | None = None
+    is_active: bool | None = None
+    search: str | None = Field(None, max_length=200, description="names, email, role or username")
+
+
+class ActiveStaffParams(Schema):
+    role: Role | None = None
+
+
+class StaffProfile(Schema):
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=32)
+    specialization: str = Field("", max_length=100)
+    massage_pressure: MassagePressure | Literal[""] | None = Field(None, description="therapists; blank for none")
+    license_number: str = Field("", max_length=64, description="required for therapists")
+    motorcycle_plate: str = Field("", max_length=32, description="required for drivers")
+
+
+class StaffIn(StaffProfile):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=128)
+    role: Role
+
+
+class StaffEdit(StaffProfile):
+    """Profile edits. The role is fixed at creation and activation has its own endpoints: other keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = Field(None, description="read-only: must equal the current role")
+    username: str | None = Field(None, min_length=1, max_length=150)
+    password: str | None = Field(None, min_length=1, max_length=128, description="set a new password")
+
+
+class ActiveStaffFilter(Schema):
+    role: str | None
+    is_active: bool
+
+
+class ActiveStaffOut(Schema):
+    staff: list[UserOut]
+    count: int
+    filter: ActiveStaffFilter
+
+
+@router.get("/", response=Page[UserOut])
+def list_staff(request, filters: Query[StaffFilters], pagination: Query[PageParams]):
+    queryset = staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), **filters.dict())
+    return paginate(request, queryset, pagination)
+
+
+@router.get("/active_staff/", response=ActiveStaffOut)
+def active_staff(request, params: Query[ActiveStaffParams]):
+    staff = list(
+        staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), role=params.role, is_active=True)
+    )
+    role = params.role.value if params.role else None
+    return {"staff": staff, "count": len(staff), "filter": {"role": role, "is_active": True}}
+
+
+@router.get("/{int:staff_id}/", response=UserOut)
+def get_staff(request, staff_id: int):
+    return get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
+
+
+@router.post("/", response={201: UserOut})
+def create_staff(request, data: StaffIn):
+    require_operator(request, "create staff")
+    fields = data.dict()
+    fields["massage_pressure"] = fields["massage_pressure"] or ""
+    return Status(201, staff_services.create_staff(**fields))
+
+
+def _edit(request, staff_id: int, changes: dict):
+    if changes.get("username") is None:
+        changes.pop("username", None)
+    require_operator(request, "edit staff")
+    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
+    if "massage_pressure" in changes:
+        changes["massage_pressure"] = changes["massage_pressure"] or ""
+    return staff_services.update_staff(request.auth, target, changes)
+
+
+@router.put("/{int:staff_id}/", response=UserOut)
+def replace_staff(request, staff_id: int, data: StaffEdit):
+    """Replace the profile: omitted profile fields become blank; username and password are kept when omitted."""
+    changes = {name: value for name, value in data.dict().items() if value is not None or name == "massage_pressure"}
+    return _edit(request, staff_id, changes)
+
+
+@router.patch("/{int:staff_id}/", response=UserOut)
+def update_staff(request, staff_id: int, data: PatchDict[StaffEdit]):
+    return _edit(request, staff_id, dict(data))
+
+
+@router.post("/{int:staff_id}/deactivate/", response=UserOut)
+def deactivate_staff(request, staff_id: int):
+    require_operator(request, "deactivate staff")
+    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
+    return staff_services.set_staff_active(request.auth, target, False)
+
+
+@router.post("/{int:staff_id}/reactivate/", response=UserOut)
+def reactivate_staff(request, staff_id: int):
+    require_operator(request, "reactivate staff")
+    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
+    return staff_services.set_staff_active(request.auth, target, True)

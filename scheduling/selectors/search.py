@@ -1,0 +1,16 @@
+"""Free-text search shared by the list endpoints."""
+
+from collections.abc import Sequence
+
+from django.db.models import Q
+
+
+def search_q(text: str | None, fields: Sequence[str]) -> Q:
+    """Every whitespace-separated term must match one of `fields` (icontains): "ann smith" finds Ann Smith."""
+    condition = Q()
+    for term in (text or "").split():
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": term})
+        condition &= any_field
+    return condition

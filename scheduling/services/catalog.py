@@ -1,0 +1,121 @@
+"""Writes to clients and services (operators only)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from scheduling.errors import Conflict
+from scheduling.models import Client, Service
+from scheduling.services.validation import invalid_input
+
+CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
+CENTS = Decimal("0.01")
+SERVICE_FIELDS = ("name", "description", "duration", "price", "oil", "is_active")
+
+
+def _check_client(client: Client) -> None:
+    errors: dict[str, list[str]] = {}
+    if not client.first_name:
+        errors["first_name"] = ["This field is required."]
+    if not client.phone_number:
+        errors["phone_number"] = ["This field is required."]
+    if client.email:
+        try:
+            validate_email(client.email)
+        except ValidationError:
+            errors["email"] = ["Enter a valid email address."]
+    if errors:
+        raise invalid_input(errors)
+    others = Client.objects.exclude(pk=client.pk)
+    if others.filter(phone_number=client.phone_number).exists():
+        raise Conflict(
+            "phone_number: a client with this phone number already exists.", errors={"phone_number": ["taken"]}
+        )
+    if client.email and others.filter(email__iexact=client.email).exists():
+        raise Conflict("email: a client with this email already exists.", errors={"email": ["taken"]})
+
+
+def _apply_client(client: Client, data: dict) -> None:
+    for name in CLIENT_FIELDS:
+        if name in data:
+            value = data[name]
+            value = value.strip() if isinstance(value, str) else value
+            if name == "email":
+                value = value or None  # NULL, not "": many clients have no email
+            setattr(client, name, value if value is not None or name == "email" else "")
+
+
+@transaction.atomic
+def create_client(data: dict) -> Client:
+    client = Client()
+    _apply_client(client, data)
+    _check_client(client)
+    client.save()
+    return client
+
+
+@transaction.atomic
+def update_client(client: Client, changes: dict) -> Client:
+    _apply_client(client, changes)
+    _check_client(client)
+    client.save()
+    return client
+
+
+@transaction.atomic
+def delete_client(client: Client) -> None:
+    count = client.appointments.count()
+    if count:
+        raise Conflict(f"The client has {count} appointment(s) and cannot be deleted; their history is kept.")
+    client.delete()
+
+
+def _check_service(service: Service) -> None:
+    errors: dict[str, list[str]] = {}
+    if not service.name:
+        errors["name"] = ["This field is required."]
+    if errors:
+        raise invalid_input(errors)
+    if Service.objects.exclude(pk=service.pk).filter(name__iexact=service.name).exists():
+        raise Conflict(f"name: a service named {service.name!r} already exists.", errors={"name": ["taken"]})
+
+
+def _apply_service(service: Service, data: dict) -> None:
+    for name in SERVICE_FIELDS:
+        if name in data and data[name] is not None:
+            value = data[name]
+            if name == "price":
+                value = Decimal(value).quantize(CENTS)  # answer "700.00", as the column stores it
+            setattr(service, name, value.strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def create_service(data: dict) -> Service:
+    service = Service()
+    _apply_service(service, data)
+    _check_service(service)
+    service.save()
+    return service
+
+
+@transaction.atomic
+def update_service(service: Service, changes: dict) -> Service:
+    _apply_service(service, changes)
+    _check_service(service)
+    service.save()
+    return service
+
+
+@transaction.atomic
+def remove_service(service: Service) -> bool:
+    """Delete a service nobody booked; deactivate one that appointments use (their history keeps it).
+    Returns True when the row was deleted."""
+    if service.appointments.exists():
+        if service.is_active:
+            service.is_active = False
+            service.save(update_fields=["is_active"])
+        return False
+    service.delete()
+    return True
