@@ -1,10 +1,11 @@
 """Login, logout and token lookup (SPEC sections 6 and 10)."""
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -67,24 +68,33 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
     raise NotAuthenticated(INVALID_CREDENTIALS)
 
 
+@functools.cache
+def _token_lookup_sql() -> tuple[str, list[str]]:
+    """The SQL of the per-request token check, built once: every API request runs it, so it skips the ORM's
+    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db."""
+    fields = [f for f in User._meta.concrete_fields]
+    columns = ", ".join(f'u."{f.column}"' for f in fields)
+    sql = (
+        f'SELECT t."id", {columns} FROM "{AuthToken._meta.db_table}" t '
+        f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
+        'WHERE t."key_hash" = %s AND t."revoked_at" IS NULL AND t."expires_at" > now() AND u."is_active"'
+    )
+    return sql, [f.attname for f in fields]
+
+
 def user_for_token(raw: str) -> User | None:
     """One query: the live token joined to its active user."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        AuthToken.objects.select_related("user")
-        .filter(
-            key_hash=hash_token(raw),
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            user__is_active=True,
-        )
-        .first()
-    )
-    if token is None:
+    sql, attnames = _token_lookup_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hash_token(raw)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    token.user.auth_token = token
-    return token.user
+    user = User.from_db(connection.alias, attnames, row[1:])
+    user.auth_token = AuthToken(id=row[0], user_id=user.pk)
+    return user
 
 
 def logout(token: AuthToken) -> None:
