@@ -12,6 +12,7 @@ from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationType
+from scheduling.models.notifications import NotificationCounter
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "MassagePressure",
     "Notification",
     "NotificationType",
+    "NotificationCounter",
     "OperatorResponse",
     "PaymentMethod",
     "PaymentStatus",
