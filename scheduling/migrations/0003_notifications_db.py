@@ -6,6 +6,8 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+from scheduling.sql_views import create_view
+
 
 BACKFILL_SQL = """
 LOCK TABLE scheduling_notification IN SHARE ROW EXCLUSIVE MODE;
@@ -59,4 +61,5 @@ class Migration(migrations.Migration):
             model_name='notificationcounter',
             trigger=pgtrigger.compiler.Trigger(name='notif_counter_trigger_only', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (pg_trigger_depth() < 1)', func="RAISE EXCEPTION 'pgtrigger: Cannot insert or update or delete rows from % table', TG_TABLE_NAME;", hash='18041513111c7c2e6a2a073af9caca836bc8f013', operation='INSERT OR UPDATE OR DELETE', pgid='pgtrigger_notif_counter_trigger_only_06f22', table='scheduling_notificationcounter', when='BEFORE')),
         ),
+        create_view("notification_counter_drift"),
     ]

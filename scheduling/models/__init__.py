@@ -11,8 +11,7 @@ from scheduling.models.appointments import (
 from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
-from scheduling.models.notifications import Notification, NotificationType
-from scheduling.models.notifications import NotificationCounter
+from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
