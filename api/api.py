@@ -43,3 +43,4 @@ api.add_router("/scheduling/availabilities/", availabilities_router)
 api.add_router("/scheduling/", free_staff_router)  # available_therapists/ and available_drivers/ as SPEC lists them
 api.add_router("/scheduling/clients/", clients_router)
 api.add_router("/scheduling/services/", services_router)
+api.add_router("/scheduling/notifications/", "api.notifications.router")

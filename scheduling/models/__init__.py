@@ -11,7 +11,7 @@ from scheduling.models.appointments import (
 from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
-from scheduling.models.notifications import Notification, NotificationType
+from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "MassagePressure",
     "Notification",
     "NotificationType",
+    "NotificationCounter",
     "OperatorResponse",
     "PaymentMethod",
     "PaymentStatus",

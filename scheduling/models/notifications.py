@@ -1,6 +1,67 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+COUNTER_TABLE = "scheduling_notificationcounter"
+
+
+def _counter_trigger_func(deltas_sql: str) -> str:
+    """PL/pgSQL body shared by the three statement-level counter triggers on Notification.
+
+    `deltas_sql` reads the statement's transition table(s) and yields (user_id, dt, du): the change of total and
+    unread per user. Every affected counter row is written once per statement, whatever the row count. Existing
+    counter rows are locked first in user_id order (the one lock order of every writer, so concurrent statements
+    never deadlock); rows that do not exist yet are upserted, so a concurrent first insert for the same user adds
+    instead of colliding; a row whose total reaches 0 is removed (no notifications, no counter row).
+    """
+    c = COUNTER_TABLE
+    return f"""
+        SELECT array_agg(d.user_id ORDER BY d.user_id), array_agg(d.dt ORDER BY d.user_id),
+               array_agg(d.du ORDER BY d.user_id)
+          INTO _users, _dt, _du
+          FROM ({deltas_sql}) AS d
+         WHERE d.dt <> 0 OR d.du <> 0;
+        IF _users IS NULL THEN
+            RETURN NULL;
+        END IF;
+        PERFORM 1 FROM {c} WHERE user_id = ANY(_users) ORDER BY user_id FOR UPDATE;
+        WITH changed AS (
+            UPDATE {c} AS c SET total = c.total + d.dt, unread = c.unread + d.du
+              FROM unnest(_users, _dt, _du) AS d(user_id, dt, du)
+             WHERE c.user_id = d.user_id
+         RETURNING c.user_id
+        )
+        SELECT array_agg(user_id) INTO _done FROM changed;
+        INSERT INTO {c} AS c (user_id, total, unread)
+        SELECT d.user_id, d.dt, d.du
+          FROM unnest(_users, _dt, _du) AS d(user_id, dt, du)
+         WHERE _done IS NULL OR NOT d.user_id = ANY(_done)
+         ORDER BY d.user_id
+            ON CONFLICT (user_id) DO UPDATE SET total = c.total + EXCLUDED.total, unread = c.unread + EXCLUDED.unread;
+        DELETE FROM {c} WHERE user_id = ANY(_users) AND total = 0;
+        RETURN NULL;
+    """
+
+
+_COUNTER_DECLARE = [("_users", "bigint[]"), ("_dt", "integer[]"), ("_du", "integer[]"), ("_done", "bigint[]")]
+
+_INSERT_DELTAS = """
+    SELECT user_id, count(*)::integer AS dt, count(*) FILTER (WHERE NOT is_read)::integer AS du
+      FROM new_rows GROUP BY user_id
+"""
+_DELETE_DELTAS = """
+    SELECT user_id, -count(*)::integer AS dt, -count(*) FILTER (WHERE NOT is_read)::integer AS du
+      FROM old_rows GROUP BY user_id
+"""
+# An update moves a row out of its old (user, is_read) and into its new one; unchanged rows cancel out.
+_UPDATE_DELTAS = """
+    SELECT user_id, sum(dt)::integer AS dt, sum(du)::integer AS du
+      FROM (SELECT user_id, 1 AS dt, CASE WHEN is_read THEN 0 ELSE 1 END AS du FROM new_rows
+            UNION ALL
+            SELECT user_id, -1, CASE WHEN is_read THEN 0 ELSE -1 END FROM old_rows) AS moves
+     GROUP BY user_id
+"""
 
 
 class NotificationType(models.TextChoices):
@@ -62,6 +123,74 @@ class Notification(models.Model):
             models.Index(fields=["user", "is_read", "-created_at"], name="notif_user_read_idx"),
             models.Index(fields=["created_at"], name="notif_created_idx"),
         ]
+        # NotificationCounter is kept exact by these: one counter write per affected user per statement.
+        triggers = [
+            pgtrigger.Trigger(
+                name="notif_count_insert",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+                declare=_COUNTER_DECLARE,
+                func=_counter_trigger_func(_INSERT_DELTAS),
+            ),
+            pgtrigger.Trigger(
+                name="notif_count_delete",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Delete,
+                referencing=pgtrigger.Referencing(old="old_rows"),
+                declare=_COUNTER_DECLARE,
+                func=_counter_trigger_func(_DELETE_DELTAS),
+            ),
+            # PostgreSQL allows no column list (UPDATE OF is_read, user_id) with transition tables: the deltas
+            # of rows whose user and is_read did not change sum to zero and write nothing.
+            pgtrigger.Trigger(
+                name="notif_count_update",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+                declare=_COUNTER_DECLARE,
+                func=_counter_trigger_func(_UPDATE_DELTAS),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification_type} -> {self.user_id}"
+
+
+class NotificationCounter(models.Model):
+    """Per user: how many notifications they have and how many are unread. Written only by the triggers on
+    Notification (a direct write raises); reading a count is a primary-key lookup. No row means zero."""
+
+    # DO_NOTHING: the row disappears with the user's last notification (the delete trigger removes it), which
+    # Django's cascade on User -> Notification deletes first; the deferred FK is checked at commit.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="notification_counter",
+    )
+    total = models.IntegerField(default=0)
+    unread = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = COUNTER_TABLE
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0) & Q(unread__gte=0) & Q(unread__lte=models.F("total")),
+                name="notif_counter_in_range",
+            ),
+        ]
+        triggers = [
+            # pg_trigger_depth() is 0 when the write comes from a client statement, >= 1 from a trigger.
+            pgtrigger.Protect(
+                name="notif_counter_trigger_only",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.unread}/{self.total}"

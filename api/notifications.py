@@ -1,0 +1,136 @@
+"""/api/scheduling/notifications/: the caller's own notifications (SPEC sections 6 and 7)."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from api.pagination import Page, PageParams, check_page, envelope
+from scheduling.models import NotificationType
+from scheduling.selectors import notifications as selectors
+from scheduling.services import notifications as services
+
+router = Router(tags=["notifications"])
+
+
+class AppointmentInfo(Schema):
+    id: int
+    date: date
+    status: str
+
+
+class NotificationOut(Schema):
+    id: int
+    notification_type: str
+    type: str = Field(description="the same value as notification_type, for the older frontend")
+    message: str
+    is_read: bool
+    created_at: datetime
+    appointment: int | None
+    rejection: int | None
+    appointment_info: AppointmentInfo | None
+
+
+class NotificationResults(Schema):
+    notifications: list[NotificationOut]
+    unreadCount: int
+
+
+class NotificationPage(Page[NotificationOut]):
+    """The standard envelope; `notifications` and `unreadCount` stand both in `results` and at the top level,
+    since two generations of the frontend read one or the other."""
+
+    results: NotificationResults
+    notifications: list[NotificationOut]
+    unreadCount: int
+
+
+class NotificationFilters(Schema):
+    is_read: bool | None = None
+    notification_type: NotificationType | None = None
+
+
+class UnreadCount(Schema):
+    unread: int
+    total: int
+
+
+class Changed(Schema):
+    detail: str
+    count: int
+
+
+@router.get("/", response=NotificationPage)
+def list_notifications(request: HttpRequest, filters: Query[NotificationFilters], pagination: Query[PageParams]):
+    """Newest first. Three queries in all whatever the page size: authentication, counts, rows."""
+    user = request.auth
+    counts = selectors.list_counts(user, filters.is_read, filters.notification_type)
+    check_page(counts.matching, pagination.page, pagination.page_size)
+    offset = (pagination.page - 1) * pagination.page_size
+    items = (
+        selectors.rows(
+            selectors.filtered(user, filters.is_read, filters.notification_type)[offset : offset + pagination.page_size]
+        )
+        if counts.matching
+        else []
+    )
+    results = {"notifications": items, "unreadCount": counts.unread}
+    body = envelope(request, counts.matching, pagination.page, pagination.page_size, results)
+    body.update(results)
+    return body
+
+
+@router.get("/unread_count/", response=UnreadCount)
+def unread_count(request: HttpRequest):
+    unread, total = selectors.unread_and_total(request.auth)
+    return {"unread": unread, "total": total}
+
+
+@router.post("/mark_all_as_read/", response=Changed)
+def mark_all_as_read(request: HttpRequest):
+    count = services.mark_all_read(request.auth)
+    return {"detail": f"{count} notifications marked as read.", "count": count}
+
+
+@router.api_operation(["POST", "DELETE"], "/delete_read/", response=Changed)
+def delete_read(request: HttpRequest):
+    count = services.delete_read(request.auth)
+    return {"detail": f"{count} read notifications deleted.", "count": count}
+
+
+@router.api_operation(["POST", "DELETE"], "/delete_all/", response=Changed)
+def delete_all(request: HttpRequest):
+    count = services.delete_all(request.auth)
+    return {"detail": f"{count} notifications deleted.", "count": count}
+
+
+@router.get("/{int:notification_id}/", response=NotificationOut)
+def get_notification(request: HttpRequest, notification_id: int):
+    row = selectors.one_row(request.auth, notification_id)
+    if row is None:
+        raise services.NotFound(services.NOT_FOUND)
+    return row
+
+
+@router.delete("/{int:notification_id}/", response={204: None})
+def delete_notification(request: HttpRequest, notification_id: int):
+    services.delete_one(request.auth, notification_id)
+    return Status(204, None)
+
+
+@router.api_operation(["POST", "PATCH"], "/{int:notification_id}/mark_as_read/", response=NotificationOut)
+def mark_as_read(request: HttpRequest, notification_id: int):
+    return services.set_read(request.auth, notification_id, True)
+
+
+@router.api_operation(["POST", "PATCH"], "/{int:notification_id}/mark_as_unread/", response=NotificationOut)
+def mark_as_unread(request: HttpRequest, notification_id: int):
+    return services.set_read(request.auth, notification_id, False)
+
+
+@router.api_operation(
+    ["POST", "PATCH"], "/{int:notification_id}/mark-unread/", response=NotificationOut, operation_id="mark_unread"
+)
+def mark_unread_alias(request: HttpRequest, notification_id: int):
+    """The older frontend's spelling of mark_as_unread."""
+    return services.set_read(request.auth, notification_id, False)
