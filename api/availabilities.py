@@ -9,6 +9,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
+from api.fast import schema_response
 from api.schemas import UserBrief, UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import availability as selectors
@@ -133,7 +134,8 @@ def _visible_slot(request, slot_id: int):
 
 @router.get("/", response=list[AvailabilityOut])
 def list_availabilities(request, filters: Query[AvailabilityFilters]):
-    return selectors.filter_availabilities(selectors.availabilities_visible_to(request.auth), **filters.dict())
+    slots = selectors.filter_availabilities(selectors.availabilities_visible_to(request.auth), **filters.dict())
+    return schema_response(slots, list[AvailabilityOut])
 
 
 @router.post("/", response={201: AvailabilityOut})
@@ -173,14 +175,15 @@ def delete_availability(request, slot_id: int):
 
 def available_therapists(request, params: Query[TherapistWindowParams]):
     window = selectors.Window(params.date, params.start_time, params.end_time)
-    return selectors.free_staff(
+    free = selectors.free_staff(
         Role.THERAPIST, window, specialization=params.specialization, massage_pressure=params.massage_pressure
     )
+    return schema_response(free, list[FreeStaffOut])
 
 
 def available_drivers(request, params: Query[WindowParams]):
     window = selectors.Window(params.date, params.start_time, params.end_time)
-    return selectors.free_staff(Role.DRIVER, window)
+    return schema_response(selectors.free_staff(Role.DRIVER, window), list[FreeStaffOut])
 
 
 FREE_DOC = "Active {0} whose availability covers the whole window and who have no overlapping active appointment."

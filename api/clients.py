@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from api.auth import require_operator
+from api.fast import schema_response
 from api.pagination import Page, PageParams, paginate
 from scheduling.errors import BadRequest
 from scheduling.selectors import catalog as selectors
@@ -57,7 +58,8 @@ class DuplicatesOut(Schema):
 
 @router.get("/", response=Page[ClientOut])
 def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageParams]):
-    return paginate(request, selectors.clients_visible_to(request.auth, search=filters.search), pagination)
+    page = paginate(request, selectors.clients_visible_to(request.auth, search=filters.search), pagination)
+    return schema_response(page, Page[ClientOut])
 
 
 @router.get("/check_duplicates/", response=DuplicatesOut)

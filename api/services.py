@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from api.auth import require_operator
+from api.fast import schema_response
 from scheduling.selectors import catalog as selectors
 from scheduling.services import catalog as services
 
@@ -52,7 +53,8 @@ def _service(request, service_id: int):
 
 @router.get("/", response=list[ServiceOut])
 def list_services(request, filters: Query[ServiceFilters]):
-    return selectors.services_visible_to(request.auth, include_inactive=filters.include_inactive)
+    services_ = selectors.services_visible_to(request.auth, include_inactive=filters.include_inactive)
+    return schema_response(services_, list[ServiceOut])
 
 
 @router.get("/{int:service_id}/", response=ServiceOut)

@@ -7,6 +7,7 @@ from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from api.auth import require_operator
+from api.fast import schema_response
 from api.pagination import Page, PageParams, paginate
 from api.schemas import UserOut
 from scheduling.models import MassagePressure, Role
@@ -67,7 +68,7 @@ class ActiveStaffOut(Schema):
 @router.get("/", response=Page[UserOut])
 def list_staff(request, filters: Query[StaffFilters], pagination: Query[PageParams]):
     queryset = staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), **filters.dict())
-    return paginate(request, queryset, pagination)
+    return schema_response(paginate(request, queryset, pagination), Page[UserOut])
 
 
 @router.get("/active_staff/", response=ActiveStaffOut)
@@ -76,7 +77,9 @@ def active_staff(request, params: Query[ActiveStaffParams]):
         staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), role=params.role, is_active=True)
     )
     role = params.role.value if params.role else None
-    return {"staff": staff, "count": len(staff), "filter": {"role": role, "is_active": True}}
+    return schema_response(
+        {"staff": staff, "count": len(staff), "filter": {"role": role, "is_active": True}}, ActiveStaffOut
+    )
 
 
 @router.get("/{int:staff_id}/", response=UserOut)
