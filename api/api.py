@@ -33,3 +33,4 @@ def health(request):
 
 api.add_router("/health/", health_router)
 api.add_router("/auth/", auth.router)
+api.add_router("/scheduling/reports/", "api.reports.router")
