@@ -53,4 +53,12 @@ SELECT
         ELSE 0
     END::numeric(12, 2) AS revenue_paid
 FROM scheduling_appointment AS a
-JOIN appointment_totals AS t ON t.appointment_id = a.id;
+-- LATERAL + OFFSET 0: totals are computed only for the appointments a report's date filter keeps (an index
+-- lookup each), so a 30-day report costs the same with one year of history or ten; a plain join would
+-- aggregate appointment_totals over the whole table on every request.
+CROSS JOIN LATERAL (
+    SELECT at.service_count, at.total_duration, at.total_price
+    FROM appointment_totals AS at
+    WHERE at.appointment_id = a.id
+    OFFSET 0
+) AS t;

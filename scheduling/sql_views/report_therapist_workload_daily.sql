@@ -29,17 +29,16 @@ FROM (
         coalesce(sum(w.revenue_paid) FILTER (WHERE w.is_assignment), 0)::numeric(12, 2) AS revenue_paid,
         count(*) FILTER (WHERE NOT w.is_assignment)::integer AS rejections
     FROM (
-        SELECT s.therapist_id, f.date, true AS is_assignment, f.is_dropped, f.is_revenue, f.total_duration,
+        SELECT f.therapist_id, f.date, true AS is_assignment, f.is_dropped, f.is_revenue, f.total_duration,
                f.revenue_billed, f.revenue_paid
-        FROM (
-            SELECT a.id AS appointment_id, a.therapist_id
-            FROM scheduling_appointment AS a
-            WHERE a.therapist_id IS NOT NULL
-            UNION  -- not UNION ALL: a main therapist who is also linked counts once
-            SELECT l.appointment_id, l.therapist_id
-            FROM scheduling_appointmenttherapist AS l
-        ) AS s
-        JOIN report_appointment_facts AS f ON f.appointment_id = s.appointment_id
+        FROM report_appointment_facts AS f
+        WHERE f.therapist_id IS NOT NULL
+        UNION ALL
+        SELECT l.therapist_id, f.date, true, f.is_dropped, f.is_revenue, f.total_duration, f.revenue_billed,
+               f.revenue_paid
+        FROM scheduling_appointmenttherapist AS l
+        JOIN report_appointment_facts AS f ON f.appointment_id = l.appointment_id
+        WHERE l.therapist_id IS DISTINCT FROM f.therapist_id  -- a main therapist who is also linked counts once
         UNION ALL
         SELECT r.rejected_by_id, a.date, false, false, false, 0, 0, 0
         FROM scheduling_appointmentrejection AS r
