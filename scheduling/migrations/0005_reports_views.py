@@ -1,5 +1,6 @@
-"""Reporting views (issue 7): report_appointment_facts and the report_* views built on it, each from its file in
-scheduling/sql_views/, plus the unmanaged models the API reads them through (scheduling/models/reports.py)."""
+"""Reporting views (issue 7): report_appointment_flags and report_appointment_facts, the report_* views built on
+them, each from its file in scheduling/sql_views/, and the unmanaged models the API reads them through
+(scheduling/models/reports.py)."""
 
 from django.db import migrations, models
 
@@ -7,6 +8,7 @@ from scheduling.sql_views import create_view
 
 # Dependants after what they read; create_view's reverse drops with CASCADE.
 REPORT_VIEWS = [
+    "report_appointment_flags",
     "report_appointment_facts",
     "report_revenue_daily",
     "report_therapist_workload_daily",

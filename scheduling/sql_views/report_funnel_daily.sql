@@ -28,6 +28,6 @@ FROM (
         count(*) FILTER (WHERE f.was_rejected)::integer AS rejected,
         count(*) FILTER (WHERE f.status = 'cancelled')::integer AS cancelled,
         count(*) FILTER (WHERE f.status = 'auto_cancelled')::integer AS auto_cancelled
-    FROM report_appointment_facts AS f
+    FROM report_appointment_flags AS f
     GROUP BY f.date
 ) AS c;
