@@ -44,3 +44,4 @@ api.add_router("/scheduling/", free_staff_router)  # available_therapists/ and a
 api.add_router("/scheduling/clients/", clients_router)
 api.add_router("/scheduling/services/", services_router)
 api.add_router("/scheduling/notifications/", "api.notifications.router")
+api.add_router("/scheduling/reports/", "api.reports.router")

@@ -12,6 +12,15 @@ from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
+from scheduling.models.reports import (
+    DriverWorkloadDaily,
+    DriverWorkloadWeekly,
+    FunnelDaily,
+    RevenueDaily,
+    ServicePopularityMonthly,
+    TherapistWorkloadDaily,
+    TherapistWorkloadWeekly,
+)
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
@@ -33,4 +42,11 @@ __all__ = [
     "Role",
     "Service",
     "User",
+    "DriverWorkloadDaily",
+    "DriverWorkloadWeekly",
+    "FunnelDaily",
+    "RevenueDaily",
+    "ServicePopularityMonthly",
+    "TherapistWorkloadDaily",
+    "TherapistWorkloadWeekly",
 ]

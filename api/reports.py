@@ -1,0 +1,200 @@
+"""Operator reports (SPEC section 6 `reports/`): each endpoint reads one report_* view in one query.
+
+Query parameters: date_after, date_before (inclusive; default the last 30 days; at most 400 days apart),
+the staff/service filter where it applies, and format=json|csv."""
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel, PositiveInt
+
+from api.auth import require_operator
+from scheduling.selectors import reports as selectors
+from scheduling.selectors.reports import ReportRows, Window
+
+router = Router(tags=["reports"])
+
+
+class ReportParams(Schema):
+    date_after: dt.date | None = Field(None, description="first appointment date, inclusive (YYYY-MM-DD)")
+    date_before: dt.date | None = Field(None, description="last appointment date, inclusive (YYYY-MM-DD)")
+    format: Literal["json", "csv"] = Field("json", description="csv: a spreadsheet download with a header row")
+
+
+class WorkloadParams(ReportParams):
+    period: Literal["day", "week"] = Field("day", description="week: whole ISO weeks overlapping the range")
+
+
+class TherapistWorkloadParams(WorkloadParams):
+    therapist: PositiveInt | None = Field(None, description="one therapist's id")
+
+
+class DriverWorkloadParams(WorkloadParams):
+    driver: PositiveInt | None = Field(None, description="one driver's id")
+
+
+class ServicePopularityParams(ReportParams):
+    service: PositiveInt | None = Field(None, description="one service's id")
+
+
+# Rows are plain pydantic models: they validate dicts from .values(), and skip ninja Schema's per-object
+# attribute resolver, which costs about 0.2 ms a row (a second for a 4,800-row report).
+
+
+class RevenueRow(BaseModel):
+    date: dt.date
+    appointments: int
+    revenue_billed: Decimal
+    revenue_paid: Decimal
+    paid_cash: Decimal
+    paid_gcash: Decimal
+    paid_bank_transfer: Decimal
+    paid_credit_card: Decimal
+    paid_unrecorded: Decimal
+
+
+class TherapistWorkloadRow(BaseModel):
+    therapist_id: int
+    therapist_username: str
+    therapist_name: str
+    date: dt.date | None = Field(None, description="period=day")
+    week_start: dt.date | None = Field(None, description="period=week: the Monday")
+    appointments: int
+    completed: int
+    booked_minutes: int
+    revenue_billed: Decimal
+    revenue_paid: Decimal
+    rejections: int
+
+
+class DriverWorkloadRow(BaseModel):
+    driver_id: int
+    driver_username: str
+    driver_name: str
+    date: dt.date | None = Field(None, description="period=day")
+    week_start: dt.date | None = Field(None, description="period=week: the Monday")
+    appointments: int
+    trips_out: int
+    trips_back: int
+    completed: int
+    booked_minutes: int
+    revenue_billed: Decimal
+    revenue_paid: Decimal
+    rejections: int
+
+
+class ServicePopularityRow(BaseModel):
+    month: dt.date
+    service_id: int
+    service_name: str
+    bookings: int
+    completed: int
+    dropped: int
+    revenue_billed: Decimal
+
+
+class FunnelRow(BaseModel):
+    date: dt.date
+    booked: int
+    pending: int
+    confirmed: int
+    completed: int
+    rejected: int
+    cancelled: int
+    auto_cancelled: int
+    confirmation_rate: float
+    completion_rate: float
+    rejection_rate: float
+    cancellation_rate: float
+
+
+class ReportOut(Schema):
+    date_after: dt.date
+    date_before: dt.date
+    count: int
+
+
+class RevenueReport(ReportOut):
+    results: list[RevenueRow]
+
+
+class TherapistWorkloadReport(ReportOut):
+    period: str
+    results: list[TherapistWorkloadRow]
+
+
+class DriverWorkloadReport(ReportOut):
+    period: str
+    results: list[DriverWorkloadRow]
+
+
+class ServicePopularityReport(ReportOut):
+    results: list[ServicePopularityRow]
+
+
+class FunnelReport(ReportOut):
+    results: list[FunnelRow]
+
+
+def _window(request: HttpRequest, params: ReportParams) -> Window:
+    require_operator(request, "read reports")
+    return selectors.report_window(params.date_after, params.date_before)
+
+
+def _answer(name: str, window: Window, report: ReportRows, params: ReportParams, **extra) -> dict | HttpResponse:
+    if params.format == "csv":
+        return _csv(name, window, report)
+    rows = report.rows
+    return {
+        "date_after": window.date_after,
+        "date_before": window.date_before,
+        "count": len(rows),
+        **extra,
+        "results": rows,
+    }
+
+
+def _csv(name: str, window: Window, report: ReportRows) -> HttpResponse:
+    """The view's columns as the header row (also when there are no rows), one line per row."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}_{window.date_after}_{window.date_before}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(report.columns)
+    writer.writerows([row[c] for c in report.columns] for row in report.rows)
+    return response
+
+
+@router.get("/revenue/", response=RevenueReport, summary="Revenue per day, by payment method")
+def revenue(request: HttpRequest, params: Query[ReportParams]):
+    window = _window(request, params)
+    return _answer("revenue", window, selectors.revenue_daily(window), params)
+
+
+@router.get("/therapist_workload/", response=TherapistWorkloadReport, summary="Workload per therapist per day/week")
+def therapist_workload(request: HttpRequest, params: Query[TherapistWorkloadParams]):
+    window = _window(request, params)
+    rows = selectors.therapist_workload(window, params.period, params.therapist)
+    return _answer(f"therapist_workload_{params.period}", window, rows, params, period=params.period)
+
+
+@router.get("/driver_workload/", response=DriverWorkloadReport, summary="Workload per driver per day/week")
+def driver_workload(request: HttpRequest, params: Query[DriverWorkloadParams]):
+    window = _window(request, params)
+    rows = selectors.driver_workload(window, params.period, params.driver)
+    return _answer(f"driver_workload_{params.period}", window, rows, params, period=params.period)
+
+
+@router.get("/service_popularity/", response=ServicePopularityReport, summary="Bookings and revenue per service/month")
+def service_popularity(request: HttpRequest, params: Query[ServicePopularityParams]):
+    window = _window(request, params)
+    return _answer("service_popularity", window, selectors.service_popularity(window, params.service), params)
+
+
+@router.get("/funnel/", response=FunnelReport, summary="Booking funnel per day, with rates")
+def funnel(request: HttpRequest, params: Query[ReportParams]):
+    window = _window(request, params)
+    return _answer("funnel", window, selectors.funnel_daily(window), params)
