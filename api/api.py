@@ -3,7 +3,7 @@
 from django.db import connection
 from ninja import NinjaAPI, Router, Status
 
-from api import auth
+from api import appointments, auth
 from api.errors import register_error_handlers
 from api.renderers import ORJSONRenderer
 
@@ -33,3 +33,4 @@ def health(request):
 
 api.add_router("/health/", health_router)
 api.add_router("/auth/", auth.router)
+api.add_router("/scheduling/appointments/", appointments.router)

@@ -33,3 +33,6 @@ __all__ = [
     "Service",
     "User",
 ]
+from scheduling.models.bookings import AppointmentListRow, AppointmentStatusCount, BookingRole, StaffBooking
+
+__all__ += ["AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
