@@ -89,10 +89,6 @@ class Migration(migrations.Migration):
             model_name='appointmentstatuscount',
             constraint=models.UniqueConstraint(fields=('date', 'status'), name='appointment_status_count_key'),
         ),
-        migrations.AddConstraint(
-            model_name='appointmentstatuscount',
-            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 0)), name='appointment_status_count_not_negative'),
-        ),
         migrations.AddField(
             model_name='staffbooking',
             name='appointment',

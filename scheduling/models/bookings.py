@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import Q
 
 
 class BookingRole(models.TextChoices):
@@ -42,7 +41,8 @@ class StaffBooking(models.Model):
 
 
 class AppointmentStatusCount(models.Model):
-    """How many appointments have this status on this date. Written only by triggers on Appointment."""
+    """How many appointments have this status on this date. Written only by triggers on Appointment.
+    (No CHECK count >= 0: PostgreSQL checks an upsert's proposed row before it finds the conflict.)"""
 
     date = models.DateField()
     status = models.CharField(max_length=32)
@@ -51,7 +51,6 @@ class AppointmentStatusCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["date", "status"], name="appointment_status_count_key"),
-            models.CheckConstraint(condition=Q(count__gte=0), name="appointment_status_count_not_negative"),
         ]
 
     def __str__(self) -> str:
