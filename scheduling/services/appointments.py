@@ -216,9 +216,10 @@ def _check_times(date: dt.date, start: dt.time, end: dt.time) -> None:
         )
 
 
-def _save_links(appointment: Appointment, therapist_ids: list[int]) -> None:
+def _save_links(appointment: Appointment, therapist_ids: list[int], *, new: bool = False) -> None:
     """Group bookings (more than one therapist) get one link per therapist, each confirming on their own."""
-    AppointmentTherapist.objects.filter(appointment=appointment).delete()
+    if not new:
+        AppointmentTherapist.objects.filter(appointment=appointment).delete()
     if len(therapist_ids) > 1:
         AppointmentTherapist.objects.bulk_create(
             AppointmentTherapist(appointment=appointment, therapist_id=t) for t in therapist_ids
@@ -271,8 +272,10 @@ def create_appointment(operator: User, data: BookingData) -> Appointment:
     try:
         with transaction.atomic():
             appointment.save()
-            appointment.services.set(resolved.services)
-            _save_links(appointment, resolved.therapist_ids)
+            Appointment.services.through.objects.bulk_create(
+                Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
+            )
+            _save_links(appointment, resolved.therapist_ids, new=True)
             _notify(
                 staff_ids,
                 N.APPOINTMENT_CREATED,
