@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
-from scheduling.sql_views import create_view
+from scheduling.sql_views import create_view, view_sql
 
 
 class Migration(migrations.Migration):
@@ -107,5 +107,22 @@ class Migration(migrations.Migration):
             model_name='staffbooking',
             constraint=models.UniqueConstraint(fields=('appointment', 'staff'), name='staff_booking_once_per_appointment'),
         ),
-            create_view("appointment_list_rows"),
+            create_view("appointment_items"),
+        migrations.RunSQL(
+            view_sql("appointment_item_cache"),
+            reverse_sql="DROP TABLE IF EXISTS appointment_item_cache CASCADE; "
+            + "".join(
+                f"DROP FUNCTION IF EXISTS {name}() CASCADE; "
+                for name in (
+                    "appointment_items_refresh_new_id",
+                    "appointment_items_refresh_new",
+                    "appointment_items_refresh_old",
+                    "appointment_items_refresh_client",
+                    "appointment_items_refresh_user",
+                    "appointment_items_refresh_service",
+                )
+            )
+            + "DROP FUNCTION IF EXISTS refresh_appointment_items(bigint[]) CASCADE;",
+        ),
+        create_view("appointment_list_rows"),
     ]
