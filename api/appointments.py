@@ -67,6 +67,10 @@ def _filtered(request: HttpRequest, filters: AppointmentFilters) -> QuerySet[App
                 f"Invalid input. status__in: unknown status {', '.join(unknown)}; allowed: {', '.join(S.values)}.",
                 errors={"status__in": [f"Unknown status: {', '.join(unknown)}."]},
             )
+        if not wanted:
+            raise BadRequest(
+                "Invalid input. status__in: give at least one status.", errors={"status__in": ["Empty list."]}
+            )
         rows = rows.filter(status__in=wanted)
     if filters.payment_status is not None:
         rows = rows.filter(payment_status=filters.payment_status)
@@ -98,8 +102,28 @@ def _filtered(request: HttpRequest, filters: AppointmentFilters) -> QuerySet[App
     return rows.order_by(*ORDERINGS[filters.ordering])
 
 
-def _page(request: HttpRequest, rows: QuerySet[AppointmentListRow], params: PageParams) -> HttpResponse:
-    count, items = selectors.page_json(rows, params.page, params.page_size)
+COUNTER_FILTERS = {"status", "status__in", "date", "date_after", "date_before", "ordering"}
+
+
+def _counters(request: HttpRequest, filters: AppointmentFilters, statuses: tuple[str, ...] | None = None):
+    """For an operator filtering by status and dates only, the count comes from the counter table."""
+    if request.auth.role != Role.OPERATOR:
+        return None
+    used = {name for name, value in filters.model_dump(exclude={"ordering"}).items() if value not in (None, "")}
+    if not used <= COUNTER_FILTERS:
+        return None
+    wanted = set(statuses) if statuses is not None else set(S.values)
+    if filters.status is not None:
+        wanted &= {filters.status}
+    if filters.status__in:
+        wanted &= {s.strip() for s in filters.status__in.split(",")}
+    if not wanted:  # contradictory filters: count the (empty) rows, an IN () cannot be compiled
+        return None
+    return selectors.counter_rows(sorted(wanted), filters.date, filters.date_after, filters.date_before)
+
+
+def _page(request: HttpRequest, rows: QuerySet[AppointmentListRow], params: PageParams, counters=None) -> HttpResponse:
+    count, items = selectors.page_json(rows, params.page, params.page_size, counters)
     check_page(count, params.page, params.page_size)
     head = dumps(envelope(request, count, params.page, params.page_size, []))
     # The envelope ends with its results key; splice PostgreSQL's array in place of the empty one.
@@ -108,16 +132,19 @@ def _page(request: HttpRequest, rows: QuerySet[AppointmentListRow], params: Page
 
 @router.get("/", response={200: Page[AppointmentOut], **ERRORS}, summary="List appointments (paginated)")
 def list_appointments(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
-    return _page(request, _filtered(request, filters), pagination)
+    rows = _filtered(request, filters)
+    return _page(request, rows, pagination, _counters(request, filters))
 
 
 def _status_page(statuses: tuple[str, ...], extra: Callable[[], Q] | None = None):
     def view(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
         rows = _filtered(request, filters)
         condition = Q(status__in=statuses)
+        counters = _counters(request, filters, statuses)
         if extra is not None:
             condition |= extra()
-        return _page(request, rows.filter(condition), pagination)
+            counters = None
+        return _page(request, rows.filter(condition), pagination, counters)
 
     return view
 

@@ -70,3 +70,20 @@ def test_a_therapist_counts_only_their_own(api_client, make_therapist, make_appo
         body = client.get(URL).json()
     assert body["source"] == "live_count"
     assert body["total"] == 1 and body["counts"]["pending"] == 1
+
+
+def test_an_operators_list_count_from_the_counters_matches_the_rows(api_client, operator, make_appointment):
+    for i, status in enumerate(["pending", "pending", "completed", "cancelled", "rejected"]):
+        make_appointment(date=DAY + dt.timedelta(days=i % 2), status=status)
+    client = api_client(operator)
+    for params in [
+        {},
+        {"status": "pending"},
+        {"status__in": "pending,cancelled"},
+        {"date": str(DAY)},
+        {"date_after": str(DAY + dt.timedelta(days=1)), "status__in": "pending,completed,rejected"},
+    ]:
+        body = client.get("/api/scheduling/appointments/", {**params, "page_size": 200}).json()
+        assert body["count"] == len(body["results"]), params
+    assert client.get("/api/scheduling/appointments/pending/").json()["count"] == 2
+    assert client.get("/api/scheduling/appointments/rejected/", {"status": "pending"}).json()["count"] == 0

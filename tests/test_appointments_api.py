@@ -178,6 +178,7 @@ def test_only_operators_book(api_client, therapist, make_client, shiatsu):
     [
         {"status": "nonsense"},
         {"status__in": "pending,nonsense"},
+        {"status__in": ","},
         {"payment_status": "free"},
         {"date": "yesterday"},
         {"date_after": "2026-02-31"},

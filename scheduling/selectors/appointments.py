@@ -63,14 +63,44 @@ def _fetch_one(sql: str, params: Iterable) -> tuple:
         return cursor.fetchone()
 
 
-def page_json(rows: QuerySet[AppointmentListRow], page: int, page_size: int) -> tuple[int, bytes]:
-    """(count, JSON array of the page's items) in ONE query; the array keeps the queryset's order."""
-    count_sql, count_params = _sql(rows.order_by().values("id"))
+def counter_rows(
+    statuses: Iterable[str] | None = None,
+    date: dt.date | None = None,
+    date_after: dt.date | None = None,
+    date_before: dt.date | None = None,
+) -> QuerySet[AppointmentStatusCount]:
+    """The counter rows whose sum is the number of appointments with these statuses and dates (operators)."""
+    counters = AppointmentStatusCount.objects.all()
+    if statuses is not None:
+        counters = counters.filter(status__in=list(statuses))
+    if date is not None:
+        counters = counters.filter(date=date)
+    if date_after is not None:
+        counters = counters.filter(date__gte=date_after)
+    if date_before is not None:
+        counters = counters.filter(date__lte=date_before)
+    return counters
+
+
+def page_json(
+    rows: QuerySet[AppointmentListRow],
+    page: int,
+    page_size: int,
+    counters: QuerySet[AppointmentStatusCount] | None = None,
+) -> tuple[int, bytes]:
+    """(count, JSON array of the page's items) in ONE query; the array keeps the queryset's order.
+    With `counters` (an operator's list filtered by status and dates only) the count is their sum, read from
+    the trigger-maintained counter table instead of counting appointments."""
+    if counters is not None:
+        inner, count_params = _sql(counters.values("count"))
+        count_sql = f"SELECT coalesce(sum(c.count), 0)::integer FROM ({inner}) AS c"
+    else:
+        inner, count_params = _sql(rows.order_by().values("id"))
+        count_sql = f"SELECT count(*) FROM ({inner}) AS c"
     offset = (page - 1) * page_size
     page_sql, page_params = _sql(rows.values("item")[offset : offset + page_size])
     count, items = _fetch_one(
-        f"SELECT (SELECT count(*) FROM ({count_sql}) AS c), "
-        f"(SELECT coalesce(json_agg(r.item), '[]')::text FROM ({page_sql}) AS r)",
+        f"SELECT ({count_sql}), (SELECT coalesce(json_agg(r.item), '[]')::text FROM ({page_sql}) AS r)",
         count_params + page_params,
     )
     return count, items.encode()
