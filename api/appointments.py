@@ -30,7 +30,7 @@ from api.schemas_appointments import (
     StatusCountsOut,
 )
 from scheduling.errors import BadRequest
-from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Role
+from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Client, Role
 from scheduling.selectors import appointments as selectors
 from scheduling.services import appointments as services
 
@@ -87,17 +87,19 @@ def _filtered(request: HttpRequest, filters: AppointmentFilters) -> QuerySet[App
         rows = rows.filter(date__gte=filters.date_after)
     if filters.date_before is not None:
         rows = rows.filter(date__lte=filters.date_before)
+    # Client matches as a semi-join on the small clients table, not a join per appointment row.
     if filters.client_name:
+        clients = Client.objects.all()
         for term in filters.client_name.split():
-            rows = rows.filter(Q(client__first_name__icontains=term) | Q(client__last_name__icontains=term))
+            clients = clients.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
+        rows = rows.filter(client_id__in=clients.values("id"))
     if filters.search:
         term = filters.search.strip()
+        clients = Client.objects.filter(
+            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(phone_number__icontains=term)
+        )
         rows = rows.filter(
-            Q(client__first_name__icontains=term)
-            | Q(client__last_name__icontains=term)
-            | Q(client__phone_number__icontains=term)
-            | Q(location__icontains=term)
-            | Q(notes__icontains=term)
+            Q(client_id__in=clients.values("id")) | Q(location__icontains=term) | Q(notes__icontains=term)
         )
     return rows.order_by(*ORDERINGS[filters.ordering])
 

@@ -4,6 +4,7 @@ import django.contrib.postgres.fields.ranges
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
+import scheduling.models.bookings
 from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
@@ -108,10 +109,19 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('appointment', 'staff'), name='staff_booking_once_per_appointment'),
         ),
             create_view("appointment_items"),
+        migrations.CreateModel(
+            name='AppointmentItemCache',
+            fields=[
+                ('appointment', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='scheduling.appointment')),
+                ('item', scheduling.models.bookings.JsonText()),
+            ],
+            options={
+                'db_table': 'appointment_item_cache',
+            },
+        ),
         migrations.RunSQL(
             view_sql("appointment_item_cache"),
-            reverse_sql="DROP TABLE IF EXISTS appointment_item_cache CASCADE; "
-            + "".join(
+            reverse_sql="".join(
                 f"DROP FUNCTION IF EXISTS {name}() CASCADE; "
                 for name in (
                     "appointment_items_refresh_new_id",
@@ -120,6 +130,7 @@ class Migration(migrations.Migration):
                     "appointment_items_refresh_client",
                     "appointment_items_refresh_user",
                     "appointment_items_refresh_service",
+                    "appointment_items_forget_old_id",
                 )
             )
             + "DROP FUNCTION IF EXISTS refresh_appointment_items(bigint[]) CASCADE;",

@@ -33,6 +33,12 @@ __all__ = [
     "Service",
     "User",
 ]
-from scheduling.models.bookings import AppointmentListRow, AppointmentStatusCount, BookingRole, StaffBooking
+from scheduling.models.bookings import (
+    AppointmentItemCache,
+    AppointmentListRow,
+    AppointmentStatusCount,
+    BookingRole,
+    StaffBooking,
+)
 
-__all__ += ["AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
+__all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]

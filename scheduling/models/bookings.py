@@ -88,3 +88,26 @@ class AppointmentListRow(models.Model):
 
     def __str__(self) -> str:
         return f"appointment row {self.id}"
+
+
+class JsonText(models.TextField):
+    """A PostgreSQL `json` column (kept as written, unlike jsonb): aggregating it into a page is a text copy."""
+
+    def db_type(self, connection) -> str:
+        return "json"
+
+
+class AppointmentItemCache(models.Model):
+    """The output of the view appointment_items per appointment, written only by the statement-level triggers
+    of scheduling/sql_views/appointment_item_cache.sql (rows leave with their appointment, by trigger)."""
+
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    item = JsonText()
+
+    class Meta:
+        db_table = "appointment_item_cache"
+
+    def __str__(self) -> str:
+        return f"item of appointment {self.appointment_id}"

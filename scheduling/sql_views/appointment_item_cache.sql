@@ -2,15 +2,11 @@
 -- JSON of the appointment), so list endpoints read finished JSON instead of rebuilding it per request.
 -- Written only by the statement-level triggers below (one refresh per statement, however many rows it touches);
 -- every table the JSON draws on has one: appointments, their services and group therapists, rejections, and the
--- displayed columns of clients, users and services. A row disappears with its appointment (ON DELETE CASCADE).
+-- displayed columns of clients, users and services. A row leaves with its appointment (trigger below).
+-- The table itself is the Django model AppointmentItemCache (so test flushes know it); this file adds the rest.
 -- Read by: the view appointment_list_rows. Check it with:
 --   SELECT count(*) FROM appointment_items i JOIN appointment_item_cache c USING (appointment_id)
 --   WHERE i.item::text <> c.item::text;   -- 0 when exact
-CREATE TABLE IF NOT EXISTS appointment_item_cache (
-    appointment_id bigint PRIMARY KEY REFERENCES scheduling_appointment (id) ON DELETE CASCADE,
-    item json NOT NULL
-);
-
 -- Timestamps in the JSON are always written in UTC, whatever the writing session's TimeZone.
 CREATE OR REPLACE FUNCTION refresh_appointment_items(ids bigint[]) RETURNS void
 LANGUAGE sql SET "TimeZone" = 'UTC' AS $$
@@ -84,6 +80,16 @@ CREATE TRIGGER appointment_items_ins AFTER INSERT ON scheduling_appointment
 DROP TRIGGER IF EXISTS appointment_items_upd ON scheduling_appointment;
 CREATE TRIGGER appointment_items_upd AFTER UPDATE ON scheduling_appointment
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION appointment_items_refresh_new_id();
+
+CREATE OR REPLACE FUNCTION appointment_items_forget_old_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM appointment_item_cache WHERE appointment_id IN (SELECT id FROM old_rows);
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS appointment_items_del ON scheduling_appointment;
+CREATE TRIGGER appointment_items_del AFTER DELETE ON scheduling_appointment
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION appointment_items_forget_old_id();
 
 DROP TRIGGER IF EXISTS appointment_items_services_ins ON scheduling_appointment_services;
 CREATE TRIGGER appointment_items_services_ins AFTER INSERT ON scheduling_appointment_services
