@@ -276,3 +276,53 @@ def test_openapi_documents_the_appointment_shape(api_client, db):
     props = schema["components"]["schemas"]["AppointmentOut"]["properties"]
     for key in ("client_details", "services_details", "total_price", "formatted_date", "rejection_details"):
         assert key in props
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "pending/",
+        "today/",
+        "upcoming/",
+        "by_week/",
+        "rejected/",
+        "active_sessions/",
+        "pickup_requests/",
+        "timeout/",
+    ],
+)
+def test_every_list_endpoint_is_scoped_to_the_caller(
+    api_client, operator, make_therapist, make_driver, make_appointment, path
+):
+    today = dt.date.today()
+    therapist, colleague, own_driver = make_therapist(), make_therapist(), make_driver()
+    statuses = {
+        "": "pending",
+        "pending/": "pending",
+        "today/": "pending",
+        "upcoming/": "pending",
+        "by_week/": "pending",
+        "rejected/": "rejected",
+        "active_sessions/": "journey",
+        "pickup_requests/": "pickup_requested",
+        "timeout/": "auto_cancelled",
+    }
+    status = statuses[path]
+    mine = make_appointment(therapist=therapist, driver=own_driver, date=today, status=status)
+    group = make_appointment(
+        therapist=colleague, date=today, status=status, start_time=dt.time(14), end_time=dt.time(15)
+    )
+    AppointmentTherapist.objects.create(appointment=group, therapist=therapist)
+    hidden = make_appointment(date=today, status=status, start_time=dt.time(16), end_time=dt.time(17))
+    params = {"week_start": str(today)} if path == "by_week/" else {}
+    expected = {
+        operator: {mine.id, group.id, hidden.id},
+        therapist: {mine.id, group.id},
+        own_driver: {mine.id},
+    }
+    for user, ids in expected.items():
+        body = api_client(user).get(f"{URL}{path}", params).json()
+        rows = body if isinstance(body, list) else body["results"]
+        assert {r["id"] for r in rows} == ids, (user.role, path)
+        assert len(rows) == len(ids)
