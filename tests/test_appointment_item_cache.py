@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from scheduling.models import AppointmentRejection, AppointmentTherapist, Client, Service, User
@@ -49,3 +51,15 @@ def test_a_login_does_not_rewrite_a_therapists_appointments(make_appointment, dj
         User.objects.filter(id=appointment.therapist_id).update(last_login=dt.datetime.now(dt.UTC))
         cursor.execute("SELECT xmin::text FROM appointment_item_cache WHERE appointment_id = %s", [appointment.id])
         assert cursor.fetchone()[0] == before
+
+
+def test_the_verify_command_finds_and_fixes_drift(make_appointment):
+    make_appointment()
+    call_command("verify_appointment_caches")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE appointment_item_cache SET item = '{}'")
+        cursor.execute("UPDATE scheduling_appointmentstatuscount SET count = count + 5")
+    with pytest.raises(CommandError):
+        call_command("verify_appointment_caches")
+    call_command("verify_appointment_caches", fix=True)
+    call_command("verify_appointment_caches")
