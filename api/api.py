@@ -3,14 +3,9 @@
 from django.db import connection
 from ninja import NinjaAPI, Router, Status
 
-from api import auth
-from api.availabilities import free_router as free_staff_router
-from api.availabilities import router as availabilities_router
-from api.clients import router as clients_router
+from api import appointments, auth, availabilities, clients, notifications, reports, services, staff
 from api.errors import register_error_handlers
 from api.renderers import ORJSONRenderer
-from api.services import router as services_router
-from api.staff import router as staff_router
 
 api = NinjaAPI(
     title="Home-service scheduling API",
@@ -38,10 +33,12 @@ def health(request):
 
 api.add_router("/health/", health_router)
 api.add_router("/auth/", auth.router)
-api.add_router("/scheduling/staff/", staff_router)
-api.add_router("/scheduling/availabilities/", availabilities_router)
-api.add_router("/scheduling/", free_staff_router)  # available_therapists/ and available_drivers/ as SPEC lists them
-api.add_router("/scheduling/clients/", clients_router)
-api.add_router("/scheduling/services/", services_router)
-api.add_router("/scheduling/notifications/", "api.notifications.router")
-api.add_router("/scheduling/reports/", "api.reports.router")
+api.add_router("/scheduling/appointments/", appointments.router)
+api.add_router("/scheduling/notifications/", notifications.router)
+api.add_router("/scheduling/staff/", staff.router)
+api.add_router("/scheduling/availabilities/", availabilities.router)
+# available_therapists/ and available_drivers/ also directly under /scheduling/, as SPEC section 6 lists them
+api.add_router("/scheduling/", availabilities.free_router)
+api.add_router("/scheduling/clients/", clients.router)
+api.add_router("/scheduling/services/", services.router)
+api.add_router("/scheduling/reports/", reports.router)

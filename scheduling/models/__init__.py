@@ -50,3 +50,12 @@ __all__ = [
     "TherapistWorkloadDaily",
     "TherapistWorkloadWeekly",
 ]
+from scheduling.models.bookings import (
+    AppointmentItemCache,
+    AppointmentListRow,
+    AppointmentStatusCount,
+    BookingRole,
+    StaffBooking,
+)
+
+__all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]

@@ -1,6 +1,9 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from scheduling.models import triggers_sql
 
 
 class AppointmentStatus(models.TextChoices):
@@ -150,6 +153,26 @@ class Appointment(models.Model):
             models.CheckConstraint(condition=~Q(start_time=models.F("end_time")), name="appointment_not_zero_length"),
             models.CheckConstraint(condition=Q(group_size__gte=1), name="appointment_group_size_positive"),
         ]
+        triggers = [
+            # SPEC section 4: no code path, admin edit or raw SQL can skip a step of the lifecycle.
+            pgtrigger.FSM(name="appointment_status_fsm", field="status", transitions=triggers_sql.TRANSITIONS),
+            # The (date, status) counters read by status_counts/: one upsert per statement, whatever its size.
+            *triggers_sql.status_count_triggers(),
+            # The staff bookings behind the no-double-booking exclusion constraint follow the appointment.
+            pgtrigger.Trigger(
+                name="appointment_sync_bookings_ins",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                func=triggers_sql.sync_bookings_func("NEW.id"),
+            ),
+            pgtrigger.Trigger(
+                name="appointment_sync_bookings_upd",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(triggers_sql.BOOKING_RELEVANT_CHANGE),
+                func=triggers_sql.sync_bookings_func("NEW.id"),
+            ),
+        ]
         indexes = [
             models.Index(fields=["date", "start_time"], name="appt_date_start_idx"),
             models.Index(fields=["status", "date"], name="appt_status_date_idx"),
@@ -176,6 +199,14 @@ class AppointmentTherapist(models.Model):
             models.UniqueConstraint(fields=["appointment", "therapist"], name="appointment_therapist_unique"),
         ]
         indexes = [models.Index(fields=["therapist", "appointment"], name="appt_therapist_link_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="appt_therapist_sync_bookings",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=triggers_sql.sync_bookings_func("COALESCE(NEW.appointment_id, OLD.appointment_id)"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"therapist {self.therapist_id} on appointment {self.appointment_id}"

@@ -1,0 +1,340 @@
+"""/api/scheduling/appointments/: lists, detail, booking, editing and the lifecycle actions (SPEC sections 4-6).
+
+Every read starts from `appointments_visible_to(user)`. The appointment JSON is built by PostgreSQL (view
+appointment_list_rows) and passed through untouched: a page costs one query after authentication.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from api.pagination import Page, PageParams, check_page, envelope
+from api.renderers import dumps
+from api.schemas import Message
+from api.schemas_appointments import (
+    AppointmentFilters,
+    AppointmentIn,
+    AppointmentOut,
+    AppointmentPatch,
+    AssignDriverIn,
+    AutoCancelOut,
+    PaymentIn,
+    PickupIn,
+    ReasonIn,
+    RejectIn,
+    ReviewIn,
+    StatusCountsOut,
+)
+from scheduling.errors import BadRequest
+from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Client, Role
+from scheduling.selectors import appointments as selectors
+from scheduling.services import appointments as services
+
+router = Router(tags=["appointments"])
+
+S = AppointmentStatus
+ERRORS = {400: Message, 403: Message, 404: Message, 409: Message, 422: Message}
+ORDERINGS = {
+    "date": ("date", "start_time", "id"),
+    "-date": ("-date", "-start_time", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "status": ("status", "date", "start_time", "id"),
+    "-status": ("-status", "-date", "-start_time", "-id"),
+    "id": ("id",),
+    "-id": ("-id",),
+}
+CHRONOLOGICAL = ORDERINGS["date"]
+
+
+def _json(body: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
+def _filtered(request: HttpRequest, filters: AppointmentFilters) -> QuerySet[AppointmentListRow]:
+    rows = selectors.appointments_visible_to(request.auth)
+    if filters.status is not None:
+        rows = rows.filter(status=filters.status)
+    if filters.status__in:
+        wanted = [s.strip() for s in filters.status__in.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in S.values]
+        if unknown:
+            raise BadRequest(
+                f"Invalid input. status__in: unknown status {', '.join(unknown)}; allowed: {', '.join(S.values)}.",
+                errors={"status__in": [f"Unknown status: {', '.join(unknown)}."]},
+            )
+        if not wanted:
+            raise BadRequest(
+                "Invalid input. status__in: give at least one status.", errors={"status__in": ["Empty list."]}
+            )
+        rows = rows.filter(status__in=wanted)
+    if filters.payment_status is not None:
+        rows = rows.filter(payment_status=filters.payment_status)
+    if filters.therapist is not None:
+        group = AppointmentTherapist.objects.filter(therapist_id=filters.therapist).values("appointment_id")
+        rows = rows.filter(Q(therapist_id=filters.therapist) | Q(id__in=group))
+    if filters.driver is not None:
+        rows = rows.filter(driver_id=filters.driver)
+    if filters.operator is not None:
+        rows = rows.filter(operator_id=filters.operator)
+    if filters.date is not None:
+        rows = rows.filter(date=filters.date)
+    if filters.date_after is not None:
+        rows = rows.filter(date__gte=filters.date_after)
+    if filters.date_before is not None:
+        rows = rows.filter(date__lte=filters.date_before)
+    # Client matches as a semi-join on the small clients table, not a join per appointment row.
+    if filters.client_name:
+        clients = Client.objects.all()
+        for term in filters.client_name.split():
+            clients = clients.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
+        rows = rows.filter(client_id__in=clients.values("id"))
+    if filters.search:
+        term = filters.search.strip()
+        clients = Client.objects.filter(
+            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(phone_number__icontains=term)
+        )
+        rows = rows.filter(
+            Q(client_id__in=clients.values("id")) | Q(location__icontains=term) | Q(notes__icontains=term)
+        )
+    return rows.order_by(*ORDERINGS[filters.ordering])
+
+
+COUNTER_FILTERS = {"status", "status__in", "date", "date_after", "date_before", "ordering"}
+
+
+def _counters(request: HttpRequest, filters: AppointmentFilters, statuses: tuple[str, ...] | None = None):
+    """For an operator filtering by status and dates only, the count comes from the counter table."""
+    if request.auth.role != Role.OPERATOR:
+        return None
+    used = {name for name, value in filters.model_dump(exclude={"ordering"}).items() if value not in (None, "")}
+    if not used <= COUNTER_FILTERS:
+        return None
+    wanted = set(statuses) if statuses is not None else set(S.values)
+    if filters.status is not None:
+        wanted &= {filters.status}
+    if filters.status__in:
+        wanted &= {s.strip() for s in filters.status__in.split(",")}
+    if not wanted:  # contradictory filters: count the (empty) rows, an IN () cannot be compiled
+        return None
+    return selectors.counter_rows(sorted(wanted), filters.date, filters.date_after, filters.date_before)
+
+
+def _page(request: HttpRequest, rows: QuerySet[AppointmentListRow], params: PageParams, counters=None) -> HttpResponse:
+    count, items = selectors.page_json(rows, params.page, params.page_size, counters)
+    check_page(count, params.page, params.page_size)
+    head = dumps(envelope(request, count, params.page, params.page_size, []))
+    # The envelope ends with its results key; splice PostgreSQL's array in place of the empty one.
+    return _json(head[: -len(b"[]}")] + items + b"}")
+
+
+@router.get("/", response={200: Page[AppointmentOut], **ERRORS}, summary="List appointments (paginated)")
+def list_appointments(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
+    rows = _filtered(request, filters)
+    return _page(request, rows, pagination, _counters(request, filters))
+
+
+def _status_page(statuses: tuple[str, ...], extra: Callable[[], Q] | None = None):
+    def view(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
+        rows = _filtered(request, filters)
+        condition = Q(status__in=statuses)
+        counters = _counters(request, filters, statuses)
+        if extra is not None:
+            condition |= extra()
+            counters = None
+        return _page(request, rows.filter(condition), pagination, counters)
+
+    return view
+
+
+def _overdue() -> Q:
+    return Q(status=S.PENDING, response_deadline__lt=timezone.now())
+
+
+for _path, _statuses, _extra, _summary in [
+    ("pending", (S.PENDING,), None, "Pending appointments (waiting for confirmation)"),
+    ("rejected", (S.REJECTED,), None, "Rejected appointments waiting for review"),
+    ("awaiting_payment", (S.AWAITING_PAYMENT,), None, "Appointments waiting for payment verification"),
+    ("timeout", (S.AUTO_CANCELLED,), _overdue, "Auto-cancelled, and pending past their response deadline"),
+    (
+        "active_sessions",
+        (S.IN_PROGRESS, S.JOURNEY, S.ARRIVED, S.DROPPED_OFF, S.SESSION_IN_PROGRESS, S.AWAITING_PAYMENT),
+        None,
+        "Appointments under way (started, not yet paid)",
+    ),
+    ("pickup_requests", (S.PICKUP_REQUESTED, S.DRIVER_ASSIGNED_PICKUP), None, "Pickups requested or assigned"),
+]:
+    router.add_api_operation(
+        f"/{_path}/",
+        ["GET"],
+        _status_page(_statuses, _extra),
+        response={200: Page[AppointmentOut], **ERRORS},
+        summary=_summary,
+        operation_id=f"appointments_{_path}",
+    )
+
+
+def _array(request: HttpRequest, date_from: dt.date, date_to: dt.date, statuses_excluded=()) -> HttpResponse:
+    rows = selectors.appointments_visible_to(request.auth).filter(date__gte=date_from, date__lte=date_to)
+    if statuses_excluded:
+        rows = rows.exclude(status__in=statuses_excluded)
+    return _json(selectors.array_json(rows.order_by(*CHRONOLOGICAL)))
+
+
+@router.get("/today/", response={200: list[AppointmentOut], **ERRORS}, summary="Today's appointments (array)")
+def today(request):
+    day = timezone.localdate()
+    return _array(request, day, day)
+
+
+@router.get(
+    "/upcoming/",
+    response={200: list[AppointmentOut], **ERRORS},
+    summary="The next 7 days from today, cancelled ones left out (array)",
+)
+def upcoming(request):
+    day = timezone.localdate()
+    return _array(request, day, day + dt.timedelta(days=7), (S.CANCELLED, S.AUTO_CANCELLED))
+
+
+@router.get("/by_week/", response={200: list[AppointmentOut], **ERRORS}, summary="Seven days from week_start (array)")
+def by_week(request, week_start: dt.date):
+    return _array(request, week_start, week_start + dt.timedelta(days=6))
+
+
+@router.get("/status_counts/", response={200: StatusCountsOut, **ERRORS}, summary="Appointments per status")
+def status_counts(request, date: dt.date | None = None):
+    counts = dict.fromkeys(S.values, 0)
+    counts.update(selectors.status_counts(request.auth, date))
+    source = "counter_table" if request.auth.role == Role.OPERATOR else "live_count"
+    return {"counts": counts, "total": sum(counts.values()), "date": date, "source": source}
+
+
+@router.post("/auto_cancel_overdue/", response={200: AutoCancelOut, **ERRORS}, summary="Auto-cancel overdue pending")
+def auto_cancel_overdue(request):
+    services._require(request.auth, [Role.OPERATOR], "auto-cancel appointments")
+    ids = services.auto_cancel_overdue()
+    return {"cancelled": len(ids), "ids": ids}
+
+
+def _booking_data(data: AppointmentIn | AppointmentPatch) -> services.BookingData:
+    given = data.model_fields_set
+    return services.BookingData(**data.model_dump(), given=set(given))
+
+
+@router.post("/", response={201: AppointmentOut, **ERRORS}, summary="Book an appointment (operator)")
+def create_appointment(request, data: AppointmentIn):
+    appointment = services.create_appointment(request.auth, _booking_data(data))
+    return _json(selectors.item_json(request.auth, appointment.pk), status=201)
+
+
+@router.get("/{int:appointment_id}/", response={200: AppointmentOut, **ERRORS}, summary="One appointment")
+def get_appointment(request, appointment_id: int):
+    return _json(selectors.item_json(request.auth, appointment_id))
+
+
+@router.put("/{int:appointment_id}/", response={200: AppointmentOut, **ERRORS}, summary="Replace (operator)")
+def put_appointment(request, appointment_id: int, data: AppointmentIn):
+    booking = _booking_data(data)
+    booking.given |= {"therapist", "therapists", "driver"}
+    services.update_appointment(request.auth, appointment_id, booking, partial=False)
+    return _json(selectors.item_json(request.auth, appointment_id))
+
+
+@router.patch("/{int:appointment_id}/", response={200: AppointmentOut, **ERRORS}, summary="Change (operator)")
+def patch_appointment(request, appointment_id: int, data: AppointmentPatch):
+    services.update_appointment(request.auth, appointment_id, _booking_data(data), partial=True)
+    return _json(selectors.item_json(request.auth, appointment_id))
+
+
+@router.delete("/{int:appointment_id}/", response={204: None, **ERRORS}, summary="Delete (operator, before start)")
+def delete_appointment(request, appointment_id: int):
+    services.delete_appointment(request.auth, appointment_id)
+    return Status(204, None)
+
+
+# ------------------------------------------------------------------ lifecycle actions (SPEC section 4)
+
+
+def _action(name: str, summary: str, call: Callable, body: type | None = None) -> None:
+    """POST /{id}/<name>/: run the service, answer with the appointment as it now is."""
+    if body is None:
+
+        def view(request, appointment_id: int):
+            call(request.auth, appointment_id)
+            return _json(selectors.item_json(None, appointment_id))
+
+    else:
+
+        def view(request, appointment_id: int, data: body):  # type: ignore[valid-type]
+            call(request.auth, appointment_id, data)
+            return _json(selectors.item_json(None, appointment_id))
+
+    router.add_api_operation(
+        f"/{{int:appointment_id}}/{name}/",
+        ["POST"],
+        view,
+        response={200: AppointmentOut, **ERRORS},
+        summary=summary,
+        operation_id=f"appointment_{name}",
+    )
+
+
+_action("therapist_confirm", "Therapist confirms (each of a group)", services.confirm_as_therapist)
+_action("driver_confirm", "Driver confirms", services.confirm_as_driver)
+_action("start_appointment", "Operator starts the appointment", services.start_appointment)
+_action("start_journey", "Driver sets off", services.start_journey)
+_action("arrive_at_location", "Driver arrives", services.arrive_at_location)
+_action("drop_off_therapist", "Driver drops the therapist off", services.drop_off_therapist)
+_action("start_session", "Therapist starts the session", services.start_session)
+_action("mark_awaiting_payment", "Therapist asks for payment", services.mark_awaiting_payment)
+_action(
+    "mark_completed",
+    "Operator verifies the payment",
+    lambda user, pk, data: services.verify_payment(user, pk, services.PaymentData(**data.model_dump())),
+    PaymentIn,
+)
+_action("complete", "Therapist, driver or operator completes", services.complete)
+_action(
+    "request_pickup",
+    "Therapist asks for a pickup (auto-assigns the free driver who waited longest)",
+    lambda user, pk, data: services.request_pickup(user, pk, data.urgency, data.notes),
+    PickupIn,
+)
+_action(
+    "assign_pickup_driver",
+    "Operator assigns a pickup driver",
+    lambda user, pk, data: services.assign_pickup_driver(user, pk, data.driver),
+    AssignDriverIn,
+)
+_action(
+    "reject_pickup",
+    "Assigned driver turns the pickup down",
+    lambda user, pk, data: services.reject_pickup(user, pk, data.reason),
+    ReasonIn,
+)
+_action("confirm_pickup", "Assigned driver confirms the pickup", services.confirm_pickup)
+_action("complete_return_journey", "Driver brings the therapist back", services.complete_return_journey)
+_action(
+    "reject",
+    "Assigned therapist or driver rejects (reason required)",
+    lambda user, pk, data: services.reject(user, pk, data.reason),
+    RejectIn,
+)
+_action(
+    "review_rejection",
+    "Operator accepts (cancelled) or denies (pending) a rejection",
+    lambda user, pk, data: services.review_rejection(user, pk, data.action == "accept", data.reason),
+    ReviewIn,
+)
+_action(
+    "cancel",
+    "Operator cancels (before in_progress)",
+    lambda user, pk, data: services.cancel(user, pk, data.reason),
+    ReasonIn,
+)
+_action("auto_cancel", "Operator auto-cancels one overdue pending appointment", services.auto_cancel_one)

@@ -1,0 +1,200 @@
+"""Request and response shapes of /api/scheduling/appointments/ (documented in OpenAPI).
+
+Responses are built as JSON by PostgreSQL (view appointment_list_rows) and sent as they come; AppointmentOut
+documents that JSON, and a test validates real responses against it so the documentation cannot drift.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from api.schemas import UserBrief
+from scheduling.models import AppointmentStatus, PaymentMethod, PaymentStatus
+
+Money = str  # decimals travel as strings ("500.00") so no precision is lost
+
+
+class ClientBrief(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    phone_number: str
+    email: str | None
+    address: str
+
+
+class GroupTherapist(UserBrief):
+    confirmed_at: dt.datetime | None
+
+
+class ServiceBrief(Schema):
+    id: int
+    name: str
+    duration: int = Field(description="minutes")
+    price: Money
+    oil: str
+
+
+class RejectionOut(Schema):
+    id: int
+    reason: str
+    rejected_by: int
+    rejected_by_name: str | None
+    rejected_at: dt.datetime
+    operator_response: Literal["pending", "accepted", "denied"]
+    operator_response_reason: str
+    reviewed_by: int | None
+    reviewed_at: dt.datetime | None
+
+
+class AppointmentOut(Schema):
+    id: int
+    client: int
+    therapist: int | None
+    therapists: list[int] = Field(description="group booking therapists (empty for a one-therapist booking)")
+    driver: int | None
+    operator: int | None
+    services: list[int]
+    group_size: int
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time = Field(description="before start_time: the appointment ends the next day")
+    location: str
+    notes: str
+    status: AppointmentStatus
+    payment_status: PaymentStatus
+    payment_method: str
+    payment_amount: Money | None
+    payment_verified_at: dt.datetime | None
+    payment_verified_by: int | None
+    payment_notes: str
+    receipt_hash: str
+    receipt_url: str
+    pickup_urgency: str
+    pickup_notes: str
+    pickup_request_time: dt.datetime | None
+    estimated_pickup_time: dt.datetime | None
+    pickup_confirmed_at: dt.datetime | None
+    rejection_reason: str
+    rejected_by: int | None
+    rejected_at: dt.datetime | None
+    response_deadline: dt.datetime | None
+    therapist_confirmed_at: dt.datetime | None
+    driver_confirmed_at: dt.datetime | None
+    started_at: dt.datetime | None
+    journey_started_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    dropped_off_at: dt.datetime | None
+    session_started_at: dt.datetime | None
+    awaiting_payment_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    return_journey_completed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancellation_reason: str
+    metadata: dict
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    client_details: ClientBrief
+    therapist_details: UserBrief | None
+    therapists_details: list[GroupTherapist]
+    driver_details: UserBrief | None
+    operator_details: UserBrief | None
+    services_details: list[ServiceBrief]
+    rejection_details: RejectionOut | None = Field(description="the latest rejection, if any")
+    service_count: int
+    total_duration: int = Field(description="minutes, from the appointment_totals view")
+    total_price: Money = Field(description="from the appointment_totals view")
+    formatted_date: str = Field(examples=["November 30, 2026"])
+    formatted_start_time: str = Field(examples=["10:00 AM"])
+    formatted_end_time: str = Field(examples=["11:30 AM"])
+
+
+Ordering = Literal["date", "-date", "created_at", "-created_at", "status", "-status", "id", "-id"]
+
+
+class AppointmentFilters(Schema):
+    status: AppointmentStatus | None = None
+    status__in: str | None = Field(None, description="comma-separated statuses")
+    payment_status: PaymentStatus | None = None
+    therapist: int | None = Field(None, description="main or group therapist id")
+    driver: int | None = None
+    operator: int | None = None
+    date: dt.date | None = None
+    date_after: dt.date | None = Field(None, description="on or after")
+    date_before: dt.date | None = Field(None, description="on or before")
+    client_name: str | None = Field(None, max_length=100)
+    search: str | None = Field(None, max_length=100, description="client name or phone, location, notes")
+    ordering: Ordering = "-date"
+
+
+class AppointmentIn(Schema):
+    client: int
+    services: list[int] = Field(min_length=1)
+    therapist: int | None = Field(None, description="the main therapist")
+    therapists: list[int] = Field(default_factory=list, description="more than one therapist: a group booking")
+    driver: int | None = None
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time | None = Field(None, description="default: start_time + the services' total duration")
+    location: str = Field(min_length=1, max_length=1000)
+    notes: str = Field("", max_length=5000)
+    metadata: dict = Field(default_factory=dict)
+
+
+class AppointmentPatch(Schema):
+    client: int | None = None
+    services: list[int] | None = Field(None, min_length=1)
+    therapist: int | None = None
+    therapists: list[int] | None = None
+    driver: int | None = None
+    date: dt.date | None = None
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    location: str | None = Field(None, min_length=1, max_length=1000)
+    notes: str | None = Field(None, max_length=5000)
+    metadata: dict | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class RejectIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReviewIn(Schema):
+    action: Literal["accept", "deny"]
+    reason: str = Field("", max_length=2000)
+
+
+class PaymentIn(Schema):
+    payment_method: PaymentMethod
+    payment_amount: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    payment_notes: str = Field("", max_length=2000)
+    receipt_hash: str = Field("", max_length=128)
+    receipt_url: str = Field("", max_length=500)
+
+
+class PickupIn(Schema):
+    urgency: Literal["normal", "urgent"] = "normal"
+    notes: str = Field("", max_length=2000)
+
+
+class AssignDriverIn(Schema):
+    driver: int
+
+
+class StatusCountsOut(Schema):
+    counts: dict[str, int] = Field(description="every status, 0 when none")
+    total: int
+    date: dt.date | None
+    source: Literal["counter_table", "live_count"]
+
+
+class AutoCancelOut(Schema):
+    cancelled: int
+    ids: list[int]

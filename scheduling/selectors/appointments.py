@@ -1,0 +1,240 @@
+"""Reads of appointments. Every appointment endpoint starts from `appointments_visible_to(user)` (SPEC section 5).
+
+The rows come from the `appointment_list_rows` view, whose `item` column is the finished API object as JSON:
+a page is one SQL statement that returns the page's JSON array (and its count) ready to send.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from scheduling.errors import NotFound
+from scheduling.models import (
+    Appointment,
+    AppointmentListRow,
+    AppointmentStatusCount,
+    AppointmentTherapist,
+    Role,
+    StaffBooking,
+    User,
+)
+from scheduling.models.triggers_sql import DRIVER_ASSIGNED_PICKUP, RETURN_JOURNEY
+
+
+def _scope(user: User) -> Q:
+    """Operators see all; a therapist what they serve (main or group therapist); a driver what they drive."""
+    if user.role == Role.OPERATOR:
+        return Q()
+    if user.role == Role.THERAPIST:
+        # A semi-join, not a join: a therapist on a group booking still gets each appointment once.
+        group = AppointmentTherapist.objects.filter(therapist_id=user.id).values("appointment_id")
+        return Q(therapist_id=user.id) | Q(id__in=group)
+    if user.role == Role.DRIVER:
+        return Q(driver_id=user.id)
+    return Q(pk__in=[])
+
+
+def appointments_visible_to(user: User) -> QuerySet[AppointmentListRow]:
+    """The appointments this user may see, as API rows (unordered; callers order)."""
+    return AppointmentListRow.objects.filter(_scope(user))
+
+
+def appointment_for_update(user: User, appointment_id: int) -> Appointment:
+    """The appointment row, locked for the rest of the transaction, if the user may see it; else 404."""
+    visible = appointments_visible_to(user).filter(id=appointment_id).values("id")
+    appointment = Appointment.objects.select_for_update(of=("self",)).filter(id__in=visible).first()
+    if appointment is None:
+        raise NotFound(f"Appointment {appointment_id} not found.")
+    return appointment
+
+
+def _sql(queryset: QuerySet) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _fetch_one(sql: str, params: Iterable) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def counter_rows(
+    statuses: Iterable[str] | None = None,
+    date: dt.date | None = None,
+    date_after: dt.date | None = None,
+    date_before: dt.date | None = None,
+) -> QuerySet[AppointmentStatusCount]:
+    """The counter rows whose sum is the number of appointments with these statuses and dates (operators)."""
+    counters = AppointmentStatusCount.objects.all()
+    if statuses is not None:
+        counters = counters.filter(status__in=list(statuses))
+    if date is not None:
+        counters = counters.filter(date=date)
+    if date_after is not None:
+        counters = counters.filter(date__gte=date_after)
+    if date_before is not None:
+        counters = counters.filter(date__lte=date_before)
+    return counters
+
+
+def page_json(
+    rows: QuerySet[AppointmentListRow],
+    page: int,
+    page_size: int,
+    counters: QuerySet[AppointmentStatusCount] | None = None,
+) -> tuple[int, bytes]:
+    """(count, JSON array of the page's items) in ONE query; the array keeps the queryset's order.
+    With `counters` (an operator's list filtered by status and dates only) the count is their sum, read from
+    the trigger-maintained counter table instead of counting appointments."""
+    if counters is not None:
+        inner, count_params = _sql(counters.values("count"))
+        count_sql = f"SELECT coalesce(sum(c.count), 0)::integer FROM ({inner}) AS c"
+    else:
+        inner, count_params = _sql(rows.order_by().values("id"))
+        count_sql = f"SELECT count(*) FROM ({inner}) AS c"
+    offset = (page - 1) * page_size
+    page_sql, page_params = _sql(rows.values("item")[offset : offset + page_size])
+    count, items = _fetch_one(
+        f"SELECT ({count_sql}), (SELECT coalesce(json_agg(r.item), '[]')::text FROM ({page_sql}) AS r)",
+        count_params + page_params,
+    )
+    return count, items.encode()
+
+
+def array_json(rows: QuerySet[AppointmentListRow]) -> bytes:
+    """The JSON array of all the items of `rows`, in one query."""
+    sql, params = _sql(rows.values("item"))
+    (items,) = _fetch_one(f"SELECT coalesce(json_agg(r.item), '[]')::text FROM ({sql}) AS r", params)
+    return items.encode()
+
+
+def item_json(user: User | None, appointment_id: int) -> bytes:
+    """One appointment as the API shows it, if the user may see it; else 404. One query.
+    user=None only after an action the caller was just allowed to do (a driver who turned a pickup down no
+    longer sees the appointment, yet gets the result of their action)."""
+    rows = AppointmentListRow.objects.all() if user is None else appointments_visible_to(user)
+    sql, params = _sql(rows.filter(id=appointment_id).values("item"))
+    row = _fetch_one(f"SELECT r.item::text FROM ({sql}) AS r", params)
+    if row is None:
+        raise NotFound(f"Appointment {appointment_id} not found.")
+    return row[0].encode()
+
+
+def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
+    """Appointments per status in the user's scope. Operators read the trigger-maintained counter table
+    (an index lookup per date); a therapist's or driver's own handful of rows is counted on the fly."""
+    if user.role == Role.OPERATOR:
+        counters = AppointmentStatusCount.objects.filter(count__gt=0)
+        if date is not None:
+            counters = counters.filter(date=date)
+        sql = "SELECT status, sum(count)::integer FROM ({}) AS c GROUP BY status"
+        inner, params = _sql(counters.values("status", "count"))
+    else:
+        rows = Appointment.objects.filter(_scope(user))
+        if date is not None:
+            rows = rows.filter(date=date)
+        sql = "SELECT status, count(*)::integer FROM ({}) AS c GROUP BY status"
+        inner, params = _sql(rows.values("status"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(inner), params)
+        return dict(cursor.fetchall())
+
+
+def wall_clock_range(date: dt.date, start_time: dt.time, end_time: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    """The booking range as stored in StaffBooking.period: wall-clock times labelled UTC; an end at or before
+    the start is on the next day."""
+    start = dt.datetime.combine(date, start_time, tzinfo=dt.UTC)
+    end_day = date + dt.timedelta(days=1) if end_time <= start_time else date
+    return start, dt.datetime.combine(end_day, end_time, tzinfo=dt.UTC)
+
+
+def overlapping_bookings(
+    date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    *,
+    role: str | None = None,
+    staff_ids: Iterable[int] | None = None,
+    exclude_appointment: int | None = None,
+) -> QuerySet[StaffBooking]:
+    """Bookings of active appointments that overlap the window (back-to-back does not overlap)."""
+    bookings = StaffBooking.objects.filter(period__overlap=wall_clock_range(date, start_time, end_time))
+    if role is not None:
+        bookings = bookings.filter(role=role)
+    if staff_ids is not None:
+        bookings = bookings.filter(staff_id__in=list(staff_ids))
+    if exclude_appointment is not None:
+        bookings = bookings.exclude(appointment_id=exclude_appointment)
+    return bookings
+
+
+def busy_staff_ids(date: dt.date, start_time: dt.time, end_time: dt.time, role: str | None = None) -> set[int]:
+    """Ids of the staff (role 'therapist' or 'driver', or both when None) holding an active appointment that
+    overlaps the window. ONE query; cross-midnight aware (end <= start ends the next day)."""
+    bookings = overlapping_bookings(date, start_time, end_time, role=role)
+    return set(bookings.values_list("staff_id", flat=True).distinct())
+
+
+def conflicts(
+    staff_ids: Iterable[int],
+    date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    exclude_appointment: int | None = None,
+) -> list[dict]:
+    """Who of `staff_ids` is busy in the window and with which appointment (one query), for the 409 message."""
+    bookings = overlapping_bookings(
+        date, start_time, end_time, staff_ids=staff_ids, exclude_appointment=exclude_appointment
+    )
+    return list(
+        bookings.order_by("staff_id", "period").values(
+            "staff_id",
+            "staff__username",
+            "staff__first_name",
+            "staff__last_name",
+            "role",
+            "appointment_id",
+            "appointment__date",
+            "appointment__start_time",
+            "appointment__end_time",
+        )
+    )
+
+
+def _free_drivers_now() -> QuerySet[User]:
+    """Active drivers with no booking covering this moment and no pickup in hand."""
+    now = timezone.localtime()
+    wall_now = dt.datetime.combine(now.date(), now.time().replace(tzinfo=None), tzinfo=dt.UTC)
+    busy_now = StaffBooking.objects.filter(role="driver", period__contains=wall_now).values("staff_id")
+    on_pickup = Appointment.objects.filter(
+        status__in=(DRIVER_ASSIGNED_PICKUP, RETURN_JOURNEY), driver_id__isnull=False
+    ).values("driver_id")
+    return User.objects.filter(role=Role.DRIVER, is_active=True).exclude(id__in=busy_now).exclude(id__in=on_pickup)
+
+
+def free_driver_now() -> User | None:
+    """The active driver who is free now and has waited longest (oldest last_available_at; never recorded comes
+    last), locked so two simultaneous pickup requests cannot take the same driver. One query."""
+    return (
+        _free_drivers_now()
+        .select_for_update(skip_locked=True)
+        .order_by(F("last_available_at").asc(nulls_last=True), "id")
+        .first()
+    )
+
+
+def driver_is_free_now(driver_id: int) -> bool:
+    return _free_drivers_now().filter(id=driver_id).exists()
+
+
+def total_price(appointment_id: int) -> Decimal:
+    """The appointment's total price, from the appointment_totals view (totals are never computed in Python)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT total_price FROM appointment_totals WHERE appointment_id = %s", [appointment_id])
+        row = cursor.fetchone()
+    return row[0] if row else Decimal("0")

@@ -1,0 +1,743 @@
+"""Writes of appointments: booking, editing and every lifecycle action of SPEC section 4.
+
+Each function runs in one transaction: it locks the appointment (visible to the caller, else 404), checks the
+role (403) and the current status (409 naming it), changes the row and writes the notifications. PostgreSQL
+enforces the same transitions (pgtrigger.FSM on Appointment.status) and the no-double-booking rule (exclusion
+constraint on StaffBooking); the checks here give the friendly message first.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from scheduling.errors import BadRequest, Conflict, Forbidden
+from scheduling.models import (
+    Appointment,
+    AppointmentRejection,
+    AppointmentStatus,
+    AppointmentTherapist,
+    Client,
+    Notification,
+    NotificationType,
+    OperatorResponse,
+    PaymentStatus,
+    Role,
+    Service,
+    User,
+)
+from scheduling.models.triggers_sql import CANCELLABLE, TRANSITIONS
+from scheduling.selectors import appointments as selectors
+
+S = AppointmentStatus
+N = NotificationType
+RESPONSE_WINDOW = dt.timedelta(minutes=30)
+MAX_LENGTH = dt.timedelta(hours=12)
+PICKUP_ETA = {"urgent": dt.timedelta(minutes=15), "normal": dt.timedelta(minutes=30)}
+# Once the appointment has started it can no longer be edited or deleted.
+EDITABLE = frozenset(CANCELLABLE) | {S.CANCELLED, S.AUTO_CANCELLED}
+ALLOWED = frozenset(TRANSITIONS)
+
+
+@dataclass
+class BookingData:
+    """What an operator books or edits; None means 'not given' (PATCH keeps the current value)."""
+
+    client: int | None = None
+    services: list[int] | None = None
+    therapist: int | None = None
+    therapists: list[int] | None = None
+    driver: int | None = None
+    date: dt.date | None = None
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    location: str | None = None
+    notes: str | None = None
+    metadata: dict | None = None
+    given: set[str] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _name(user: User) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.username
+
+
+def _label(appointment: Appointment) -> str:
+    return f"appointment #{appointment.pk} on {appointment.date} at {appointment.start_time:%H:%M}"
+
+
+def _require(user: User, roles: Iterable[str], action: str) -> None:
+    roles = tuple(roles)
+    if user.role not in roles:
+        raise Forbidden(f"Only a {' or '.join(roles)} may {action}.")
+
+
+def _require_status(appointment: Appointment, statuses: Iterable[str], action: str) -> None:
+    statuses = tuple(statuses)
+    if appointment.status not in statuses:
+        raise Conflict(
+            f"Cannot {action}: the appointment is {appointment.status}; this needs status {' or '.join(statuses)}."
+        )
+
+
+def _group_therapist_ids(appointment: Appointment) -> list[int]:
+    return list(
+        AppointmentTherapist.objects.filter(appointment=appointment)
+        .order_by("id")
+        .values_list("therapist_id", flat=True)
+    )
+
+
+def _staff_ids(appointment: Appointment, group: list[int]) -> list[int]:
+    ids = [appointment.therapist_id, *group, appointment.driver_id, appointment.operator_id]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _notify(
+    recipients: Iterable[int | None],
+    kind: str,
+    message: str,
+    *,
+    actor: User | None = None,
+    appointment: Appointment | None = None,
+    rejection: AppointmentRejection | None = None,
+) -> None:
+    """One INSERT for all recipients; the actor is not told about their own action."""
+    ids = [i for i in dict.fromkeys(recipients) if i is not None and (actor is None or i != actor.id)]
+    if ids:
+        Notification.objects.bulk_create(
+            Notification(
+                user_id=i, appointment=appointment, rejection=rejection, notification_type=kind, message=message
+            )
+            for i in ids
+        )
+
+
+def _move(appointment: Appointment, to_status: str, **changes) -> None:
+    """Save a transition (the FSM trigger re-checks it in PostgreSQL)."""
+    assert (appointment.status, to_status) in ALLOWED, (appointment.status, to_status)
+    appointment.status = to_status
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    appointment.save(update_fields=["status", "updated_at", *changes])
+
+
+def _conflict_message(rows: list[dict]) -> str:
+    parts = []
+    for r in rows:
+        who = f"{r['staff__first_name']} {r['staff__last_name']}".strip() or r["staff__username"]
+        parts.append(
+            f"{r['role']} {who} (id {r['staff_id']}) is busy with appointment #{r['appointment_id']} on "
+            f"{r['appointment__date']} from {r['appointment__start_time']:%H:%M} to {r['appointment__end_time']:%H:%M}"
+        )
+    return "Double booking: " + "; ".join(parts) + "."
+
+
+def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.time, exclude: int | None) -> None:
+    if not staff_ids:
+        return
+    rows = selectors.conflicts(staff_ids, date, start, end, exclude_appointment=exclude)
+    if rows:
+        raise Conflict(_conflict_message(rows))
+
+
+def _length(start: dt.time, end: dt.time) -> dt.timedelta:
+    day = dt.date(2000, 1, 1)
+    delta = dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
+    return delta if delta > dt.timedelta(0) else delta + dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------- booking and editing
+
+
+@dataclass
+class _Resolved:
+    client: Client | None
+    services: list[Service] | None
+    therapist_ids: list[int] | None  # main first; None = unchanged
+    driver: int | None
+
+
+def _resolve(data: BookingData, *, partial: bool) -> _Resolved:
+    """Check every referenced row exists and fits (a fixed number of queries: client, services, staff)."""
+    errors: dict[str, list[str]] = {}
+    client = None
+    if data.client is not None:
+        client = Client.objects.filter(id=data.client).first()
+        if client is None:
+            errors["client"] = [f"Client {data.client} does not exist."]
+    services = None
+    if data.services is not None:
+        wanted = list(dict.fromkeys(data.services))
+        if not wanted:
+            errors["services"] = ["At least one service is required."]
+        found = {s.id: s for s in Service.objects.filter(id__in=wanted)} if wanted else {}
+        missing = [i for i in wanted if i not in found]
+        inactive = [found[i].name for i in wanted if i in found and not found[i].is_active]
+        if missing:
+            errors.setdefault("services", []).append(f"Unknown service id(s): {', '.join(map(str, missing))}.")
+        if inactive:
+            errors.setdefault("services", []).append(f"Inactive service(s): {', '.join(inactive)}.")
+        services = [found[i] for i in wanted if i in found]
+    therapist_ids = None
+    if "therapist" in data.given or "therapists" in data.given:
+        therapist_ids = list(dict.fromkeys(i for i in [data.therapist, *(data.therapists or [])] if i is not None))
+    staff_wanted = [*(therapist_ids or []), *([data.driver] if data.driver is not None else [])]
+    staff = {u.id: u for u in User.objects.filter(id__in=staff_wanted)} if staff_wanted else {}
+    for tid in therapist_ids or []:
+        u = staff.get(tid)
+        if u is None or u.role != Role.THERAPIST or not u.is_active:
+            errors.setdefault("therapists", []).append(f"User {tid} is not an active therapist.")
+    if data.driver is not None:
+        u = staff.get(data.driver)
+        if u is None or u.role != Role.DRIVER or not u.is_active:
+            errors["driver"] = [f"User {data.driver} is not an active driver."]
+    if not partial and not therapist_ids:
+        errors.setdefault("therapist", []).append("A therapist is required.")
+    if errors:
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        raise BadRequest(f"Invalid input. {summary}", errors=errors)
+    return _Resolved(client, services, therapist_ids, data.driver)
+
+
+def _check_times(date: dt.date, start: dt.time, end: dt.time) -> None:
+    if start == end:
+        raise BadRequest("end_time must differ from start_time.", errors={"end_time": ["Must differ from start_time."]})
+    if _length(start, end) > MAX_LENGTH:
+        raise BadRequest(
+            "end_time is before start_time: an appointment may run past midnight, but for at most 12 hours "
+            f"({start:%H:%M} to {end:%H:%M} would last {_length(start, end)}).",
+            errors={"end_time": ["Before start_time (more than 12 hours past midnight)."]},
+        )
+
+
+def _save_links(appointment: Appointment, therapist_ids: list[int], *, new: bool = False) -> None:
+    """Group bookings (more than one therapist) get one link per therapist, each confirming on their own."""
+    if not new:
+        AppointmentTherapist.objects.filter(appointment=appointment).delete()
+    if len(therapist_ids) > 1:
+        AppointmentTherapist.objects.bulk_create(
+            AppointmentTherapist(appointment=appointment, therapist_id=t) for t in therapist_ids
+        )
+
+
+def _friendly_integrity(exc: IntegrityError, staff_ids: list[int], appointment: Appointment) -> Exception:
+    """A concurrent booking won the race: say who is busy and when (the loser's transaction is rolled back)."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint == "staff_booking_no_overlap":
+        rows = selectors.conflicts(
+            staff_ids,
+            appointment.date,
+            appointment.start_time,
+            appointment.end_time,
+            exclude_appointment=appointment.pk,
+        )
+        if rows:
+            return Conflict(_conflict_message(rows))
+        return Conflict("Double booking: one of the staff is busy at that time (a concurrent booking won).")
+    return exc
+
+
+def create_appointment(operator: User, data: BookingData) -> Appointment:
+    _require(operator, [Role.OPERATOR], "book an appointment")
+    resolved = _resolve(data, partial=False)
+    start, date = data.start_time, data.date
+    end = data.end_time
+    if end is None:  # default: the services' total duration (the database computes totals for display)
+        minutes = sum(s.duration for s in resolved.services)
+        end = (dt.datetime.combine(date, start) + dt.timedelta(minutes=minutes)).time()
+    _check_times(date, start, end)
+    staff_ids = [*resolved.therapist_ids, *([resolved.driver] if resolved.driver else [])]
+    _check_free(staff_ids, date, start, end, exclude=None)
+    now = timezone.now()
+    appointment = Appointment(
+        client=resolved.client,
+        therapist_id=resolved.therapist_ids[0],
+        group_size=len(resolved.therapist_ids),
+        driver_id=resolved.driver,
+        operator=operator,
+        date=date,
+        start_time=start,
+        end_time=end,
+        location=data.location or "",
+        notes=data.notes or "",
+        metadata=data.metadata or {},
+        response_deadline=now + RESPONSE_WINDOW,
+    )
+    try:
+        with transaction.atomic():
+            appointment.save()
+            Appointment.services.through.objects.bulk_create(
+                Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
+            )
+            _save_links(appointment, resolved.therapist_ids, new=True)
+            _notify(
+                staff_ids,
+                N.APPOINTMENT_CREATED,
+                f"New booking: {_label(appointment)} for {resolved.client}. Please confirm.",
+                actor=operator,
+                appointment=appointment,
+            )
+    except IntegrityError as exc:
+        raise _friendly_integrity(exc, staff_ids, appointment) from exc
+    return appointment
+
+
+def update_appointment(operator: User, appointment_id: int, data: BookingData, *, partial: bool) -> Appointment:
+    _require(operator, [Role.OPERATOR], "edit an appointment")
+    resolved = _resolve(data, partial=partial)
+    try:
+        with transaction.atomic():
+            appointment = selectors.appointment_for_update(operator, appointment_id)
+            _require_status(appointment, CANCELLABLE, "edit the appointment")
+            if resolved.client is not None:
+                appointment.client = resolved.client
+            for name in ("date", "start_time", "end_time", "location", "notes", "metadata"):
+                value = getattr(data, name)
+                if value is not None:
+                    setattr(appointment, name, value)
+            if "driver" in data.given:
+                appointment.driver_id = resolved.driver
+            group = _group_therapist_ids(appointment)
+            therapist_ids = resolved.therapist_ids
+            if therapist_ids is not None and therapist_ids:
+                appointment.therapist_id = therapist_ids[0]
+                appointment.group_size = len(therapist_ids)
+            _check_times(appointment.date, appointment.start_time, appointment.end_time)
+            team = therapist_ids or [appointment.therapist_id, *group]
+            staff_ids = [i for i in [*team, appointment.driver_id] if i is not None]
+            _check_free(staff_ids, appointment.date, appointment.start_time, appointment.end_time, appointment.pk)
+            appointment.save()
+            if resolved.services is not None:
+                appointment.services.set(resolved.services)
+            if therapist_ids:
+                _save_links(appointment, therapist_ids)
+            _notify(
+                [*staff_ids, appointment.operator_id],
+                N.APPOINTMENT_UPDATED,
+                f"{_label(appointment).capitalize()} was changed.",
+                actor=operator,
+                appointment=appointment,
+            )
+    except IntegrityError as exc:
+        raise _friendly_integrity(exc, staff_ids, appointment) from exc
+    return appointment
+
+
+@transaction.atomic
+def delete_appointment(operator: User, appointment_id: int) -> None:
+    _require(operator, [Role.OPERATOR], "delete an appointment")
+    appointment = selectors.appointment_for_update(operator, appointment_id)
+    _require_status(appointment, EDITABLE, "delete the appointment (it has started)")
+    recipients = _staff_ids(appointment, _group_therapist_ids(appointment))
+    _notify(recipients, N.APPOINTMENT_DELETED, f"{_label(appointment).capitalize()} was deleted.", actor=operator)
+    appointment.delete()
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+@transaction.atomic
+def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
+    _require(user, [Role.THERAPIST], "confirm as therapist")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.PENDING], "confirm")
+    now = timezone.now()
+    group = _group_therapist_ids(appointment)
+    if group:
+        updated = AppointmentTherapist.objects.filter(
+            appointment=appointment, therapist=user, confirmed_at__isnull=True
+        ).update(confirmed_at=now)
+        if not updated:
+            raise Conflict("You have already confirmed this group booking; waiting for the other therapists.")
+        waiting = AppointmentTherapist.objects.filter(appointment=appointment, confirmed_at__isnull=True).count()
+        if waiting:
+            _notify(
+                [appointment.operator_id],
+                N.THERAPIST_CONFIRMED,
+                f"{_name(user)} confirmed {_label(appointment)}; {waiting} therapist(s) still to confirm.",
+                appointment=appointment,
+            )
+            appointment.updated_at = now
+            appointment.save(update_fields=["updated_at"])
+            return appointment
+    _move(appointment, S.THERAPIST_CONFIRMED, therapist_confirmed_at=now)
+    _notify(
+        [appointment.operator_id, appointment.driver_id, *group],
+        N.THERAPIST_CONFIRMED,
+        f"{_label(appointment).capitalize()} is confirmed by the therapist(s).",
+        actor=user,
+        appointment=appointment,
+    )
+    return appointment
+
+
+def _simple(
+    user: User,
+    appointment_id: int,
+    *,
+    roles: Iterable[str],
+    action: str,
+    to_status: str,
+    kind: str,
+    message: str,
+    from_statuses: Iterable[str] | None = None,
+    stamp: str | None = None,
+    free_driver: bool = False,
+    appointment: Appointment | None = None,
+) -> Appointment:
+    """The shape most actions share: lock, check role and status, move, stamp, notify everyone concerned."""
+    _require(user, roles, action)
+    appointment = appointment or selectors.appointment_for_update(user, appointment_id)
+    sources = tuple(from_statuses or [f for f, t in TRANSITIONS if t == to_status])
+    _require_status(appointment, sources, action)
+    now = timezone.now()
+    _move(appointment, to_status, **({stamp: now} if stamp else {}))
+    if free_driver and appointment.driver_id:
+        User.objects.filter(id=appointment.driver_id).update(last_available_at=now)
+    group = _group_therapist_ids(appointment)
+    _notify(
+        _staff_ids(appointment, group),
+        kind,
+        message.format(label=_label(appointment), Label=_label(appointment).capitalize(), who=_name(user)),
+        actor=user,
+        appointment=appointment,
+    )
+    return appointment
+
+
+@transaction.atomic
+def confirm_as_driver(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.DRIVER], action="confirm as driver", to_status=S.DRIVER_CONFIRMED,
+        stamp="driver_confirmed_at", kind=N.DRIVER_CONFIRMED, message="Driver {who} confirmed {label}.",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def start_appointment(user: User, appointment_id: int) -> Appointment:
+    _require(user, [Role.OPERATOR], "start an appointment")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    sources = [S.DRIVER_CONFIRMED] if appointment.driver_id else [S.DRIVER_CONFIRMED, S.THERAPIST_CONFIRMED]
+    return _simple(
+        user, appointment_id, roles=[Role.OPERATOR], action="start the appointment", to_status=S.IN_PROGRESS,
+        from_statuses=sources, appointment=appointment, stamp="started_at", kind=N.APPOINTMENT_STARTED, message="{Label} has started.",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def start_journey(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.DRIVER], action="start the journey", to_status=S.JOURNEY,
+        stamp="journey_started_at", kind=N.JOURNEY_STARTED, message="Driver {who} is on the way for {label}.",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def arrive_at_location(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.DRIVER], action="arrive at the location", to_status=S.ARRIVED,
+        stamp="arrived_at", kind=N.ARRIVED_AT_LOCATION, message="Arrived at the location of {label}.",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def drop_off_therapist(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.DRIVER], action="drop off the therapist", to_status=S.DROPPED_OFF,
+        stamp="dropped_off_at", kind=N.THERAPIST_DROPPED_OFF, message="Therapist dropped off for {label}.",
+        free_driver=True,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def start_session(user: User, appointment_id: int) -> Appointment:
+    _require(user, [Role.THERAPIST], "start the session")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    sources = [S.DROPPED_OFF] if appointment.driver_id else [S.DROPPED_OFF, S.IN_PROGRESS]
+    return _simple(
+        user, appointment_id, roles=[Role.THERAPIST], action="start the session", to_status=S.SESSION_IN_PROGRESS,
+        from_statuses=sources, appointment=appointment, stamp="session_started_at", kind=N.SESSION_STARTED, message="Session of {label} started.",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def mark_awaiting_payment(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.THERAPIST], action="ask for payment", to_status=S.AWAITING_PAYMENT,
+        stamp="awaiting_payment_at", kind=N.PAYMENT_REQUESTED, message="Payment requested for {label}.",
+    )  # fmt: skip
+
+
+@dataclass
+class PaymentData:
+    payment_method: str
+    payment_amount: Decimal
+    payment_notes: str = ""
+    receipt_hash: str = ""
+    receipt_url: str = ""
+
+
+@transaction.atomic
+def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appointment:
+    """mark_completed: the operator verifies the payment; paid when it covers the total, else partial."""
+    _require(user, [Role.OPERATOR], "verify a payment")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.AWAITING_PAYMENT], "verify the payment")
+    total = selectors.total_price(appointment.pk)
+    now = timezone.now()
+    _move(
+        appointment,
+        S.PAYMENT_VERIFIED,
+        payment_method=data.payment_method,
+        payment_amount=data.payment_amount,
+        payment_notes=data.payment_notes,
+        receipt_hash=data.receipt_hash,
+        receipt_url=data.receipt_url,
+        payment_status=PaymentStatus.PAID if data.payment_amount >= total else PaymentStatus.PARTIAL,
+        payment_verified_at=now,
+        payment_verified_by=user,
+    )
+    _notify(
+        _staff_ids(appointment, _group_therapist_ids(appointment)),
+        N.PAYMENT_VERIFIED,
+        f"Payment of {data.payment_amount} ({data.payment_method}) verified for {_label(appointment)}.",
+        actor=user,
+        appointment=appointment,
+    )
+    return appointment
+
+
+@transaction.atomic
+def complete(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.THERAPIST, Role.DRIVER, Role.OPERATOR], action="complete the appointment",
+        to_status=S.COMPLETED, stamp="completed_at", kind=N.APPOINTMENT_COMPLETED, message="{Label} is completed.",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def request_pickup(user: User, appointment_id: int, urgency: str = "normal", notes: str = "") -> Appointment:
+    """The therapist asks to be fetched: the free driver who has waited longest is assigned at once, else the
+    request waits for an operator (pickup_requested)."""
+    _require(user, [Role.THERAPIST], "request a pickup")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.COMPLETED], "request a pickup")
+    now = timezone.now()
+    driver = selectors.free_driver_now()
+    metadata = {**appointment.metadata}
+    if appointment.driver_id:
+        metadata["dropoff_driver_id"] = appointment.driver_id
+    fields = dict(pickup_urgency=urgency, pickup_notes=notes, pickup_request_time=now, metadata=metadata)
+    if driver is None:
+        _move(appointment, S.PICKUP_REQUESTED, driver=None, **fields)
+        _notify(
+            [appointment.operator_id],
+            N.PICKUP_REQUESTED,
+            f"{_name(user)} asks for a pickup ({urgency}) after {_label(appointment)}; no driver is free: assign one.",
+            appointment=appointment,
+        )
+        return appointment
+    _move(
+        appointment, S.DRIVER_ASSIGNED_PICKUP, driver=driver, estimated_pickup_time=now + PICKUP_ETA[urgency], **fields
+    )
+    _notify(
+        [driver.id],
+        N.DRIVER_ASSIGNED_PICKUP,
+        f"Pick up {_name(user)} ({urgency}) after {_label(appointment)} at {appointment.location}.",
+        appointment=appointment,
+    )
+    _notify(
+        [appointment.operator_id],
+        N.PICKUP_REQUESTED,
+        f"{_name(user)} asked for a pickup after {_label(appointment)}; driver {_name(driver)} was assigned.",
+        appointment=appointment,
+    )
+    return appointment
+
+
+@transaction.atomic
+def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> Appointment:
+    _require(user, [Role.OPERATOR], "assign a pickup driver")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.PICKUP_REQUESTED], "assign a pickup driver")
+    driver = User.objects.filter(id=driver_id, role=Role.DRIVER, is_active=True).first()
+    if driver is None:
+        raise BadRequest(f"User {driver_id} is not an active driver.", errors={"driver": ["Not an active driver."]})
+    if not selectors.driver_is_free_now(driver_id):
+        raise Conflict(f"Driver {_name(driver)} (id {driver_id}) is busy now.")
+    now = timezone.now()
+    urgency = appointment.pickup_urgency or "normal"
+    _move(appointment, S.DRIVER_ASSIGNED_PICKUP, driver=driver, estimated_pickup_time=now + PICKUP_ETA[urgency])
+    _notify(
+        [driver.id, appointment.therapist_id, *_group_therapist_ids(appointment)],
+        N.DRIVER_ASSIGNED_PICKUP,
+        f"Driver {_name(driver)} will pick up the therapist after {_label(appointment)}.",
+        actor=user,
+        appointment=appointment,
+    )
+    return appointment
+
+
+@transaction.atomic
+def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointment:
+    _require(user, [Role.DRIVER], "reject a pickup")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.DRIVER_ASSIGNED_PICKUP], "reject the pickup")
+    _move(appointment, S.PICKUP_REQUESTED, driver=None, estimated_pickup_time=None)
+    _notify(
+        [appointment.operator_id],
+        N.PICKUP_REJECTED,
+        f"Driver {_name(user)} cannot do the pickup after {_label(appointment)}"
+        + (f": {reason}" if reason else ".")
+        + " Assign another driver.",
+        appointment=appointment,
+    )
+    return appointment
+
+
+@transaction.atomic
+def confirm_pickup(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.DRIVER], action="confirm the pickup", to_status=S.RETURN_JOURNEY,
+        stamp="pickup_confirmed_at", kind=N.PICKUP_CONFIRMED, message="Driver {who} is on the way to pick up ({label}).",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def complete_return_journey(user: User, appointment_id: int) -> Appointment:
+    return _simple(
+        user, appointment_id, roles=[Role.DRIVER], action="complete the return journey",
+        to_status=S.TRANSPORT_COMPLETED, stamp="return_journey_completed_at", kind=N.RETURN_JOURNEY_COMPLETED,
+        message="Return journey of {label} completed.", free_driver=True,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def reject(user: User, appointment_id: int, reason: str) -> Appointment:
+    _require(user, [Role.THERAPIST, Role.DRIVER], "reject an appointment")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadRequest("A reason is required to reject.", errors={"reason": ["This field is required."]})
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.PENDING], "reject")
+    now = timezone.now()
+    rejection = AppointmentRejection.objects.create(appointment=appointment, reason=reason, rejected_by=user)
+    _move(appointment, S.REJECTED, rejection_reason=reason, rejected_by=user, rejected_at=now)
+    _notify(
+        [appointment.operator_id],
+        N.APPOINTMENT_REJECTED,
+        f"{_name(user)} ({user.role}) rejected {_label(appointment)}: {reason}",
+        appointment=appointment,
+        rejection=rejection,
+    )
+    return appointment
+
+
+@transaction.atomic
+def review_rejection(user: User, appointment_id: int, accept: bool, reason: str = "") -> Appointment:
+    """accept: the booking is cancelled (kept with its history); deny: back to pending, a new 30-minute window."""
+    _require(user, [Role.OPERATOR], "review a rejection")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.REJECTED], "review the rejection")
+    now = timezone.now()
+    rejection = (
+        AppointmentRejection.objects.filter(appointment=appointment, operator_response=OperatorResponse.PENDING)
+        .order_by("-rejected_at", "-id")
+        .first()
+    )
+    if rejection is not None:
+        rejection.operator_response = OperatorResponse.ACCEPTED if accept else OperatorResponse.DENIED
+        rejection.operator_response_reason = reason
+        rejection.reviewed_by = user
+        rejection.reviewed_at = now
+        rejection.save(update_fields=["operator_response", "operator_response_reason", "reviewed_by", "reviewed_at"])
+    if accept:
+        _move(appointment, S.CANCELLED, cancelled_at=now, cancellation_reason=reason or "Rejection accepted.")
+    else:
+        _move(appointment, S.PENDING, response_deadline=now + RESPONSE_WINDOW)
+    outcome = "accepted: the appointment is cancelled" if accept else "denied: the appointment is pending again"
+    _notify(
+        [rejection.rejected_by_id if rejection else appointment.rejected_by_id],
+        N.REJECTION_REVIEWED,
+        f"Your rejection of {_label(appointment)} was {outcome}" + (f" ({reason})." if reason else "."),
+        appointment=appointment,
+        rejection=rejection,
+    )
+    return appointment
+
+
+@transaction.atomic
+def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
+    _require(user, [Role.OPERATOR], "cancel an appointment")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, CANCELLABLE, "cancel")
+    now = timezone.now()
+    _move(appointment, S.CANCELLED, cancelled_at=now, cancellation_reason=reason)
+    _notify(
+        _staff_ids(appointment, _group_therapist_ids(appointment)),
+        N.APPOINTMENT_CANCELLED,
+        f"{_label(appointment).capitalize()} was cancelled" + (f": {reason}" if reason else "."),
+        actor=user,
+        appointment=appointment,
+    )
+    return appointment
+
+
+def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
+    if not rows:
+        return []
+    ids = [a.pk for a in rows]
+    reason = "No response before the deadline."
+    # One UPDATE statement: the statement-level counter trigger runs once however many rows it cancels.
+    Appointment.objects.filter(id__in=ids).update(
+        status=S.AUTO_CANCELLED, cancelled_at=now, cancellation_reason=reason, updated_at=now
+    )
+    groups: dict[int, list[int]] = {}
+    for aid, tid in AppointmentTherapist.objects.filter(appointment_id__in=ids).values_list(
+        "appointment_id", "therapist_id"
+    ):
+        groups.setdefault(aid, []).append(tid)
+    notes = []
+    for a in rows:
+        for uid in dict.fromkeys(_staff_ids(a, groups.get(a.pk, []))):
+            notes.append(
+                Notification(
+                    user_id=uid,
+                    appointment_id=a.pk,
+                    notification_type=N.APPOINTMENT_AUTO_CANCELLED,
+                    message=f"{_label(a).capitalize()} was cancelled automatically: nobody responded in time.",
+                )
+            )
+    Notification.objects.bulk_create(notes)
+    return ids
+
+
+@transaction.atomic
+def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
+    """Cancel every pending appointment past its response deadline (scheduler and operators). Four queries."""
+    now = now or timezone.now()
+    rows = list(
+        Appointment.objects.select_for_update(skip_locked=True)
+        .filter(status=S.PENDING, response_deadline__lt=now)
+        .only("id", "date", "start_time", "therapist_id", "driver_id", "operator_id")
+        .order_by("id")
+    )
+    return _auto_cancel(rows, now)
+
+
+@transaction.atomic
+def auto_cancel_one(user: User, appointment_id: int) -> Appointment:
+    _require(user, [Role.OPERATOR], "auto-cancel an appointment")
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, [S.PENDING], "auto-cancel")
+    now = timezone.now()
+    if appointment.response_deadline is None or appointment.response_deadline >= now:
+        raise Conflict(f"Cannot auto-cancel: the response deadline ({appointment.response_deadline}) has not passed.")
+    _auto_cancel([appointment], now)
+    return appointment

@@ -1,0 +1,65 @@
+"""appointment_item_cache stays equal to the view appointment_items after every kind of change."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from scheduling.models import AppointmentRejection, AppointmentTherapist, Client, Service, User
+
+URL = "/api/scheduling/appointments/"
+
+
+def stale_items() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM appointment_items AS i FULL JOIN appointment_item_cache AS c USING (appointment_id) "
+            "WHERE i.item::text IS DISTINCT FROM c.item::text"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_cache_follows_every_table_the_json_draws_on(make_appointment, make_therapist, make_service, operator):
+    appointment = make_appointment(operator=operator)
+    other = make_appointment(start_time=dt.time(14), end_time=dt.time(15))
+    assert stale_items() == 0
+    appointment.services.add(make_service(name="Foot"))
+    AppointmentTherapist.objects.create(appointment=appointment, therapist=make_therapist())
+    AppointmentRejection.objects.create(appointment=appointment, reason="x", rejected_by=appointment.therapist)
+    Client.objects.filter(id=appointment.client_id).update(first_name="Renamed")
+    User.objects.filter(id=appointment.therapist_id).update(last_name="Newname")
+    Service.objects.filter(name="Shiatsu").update(price="999.00")
+    appointment.services.remove(*appointment.services.all()[:1])
+    AppointmentTherapist.objects.filter(appointment=appointment).delete()
+    other.delete()
+    assert stale_items() == 0
+
+
+def test_renaming_a_therapist_shows_in_the_list(api_client, operator, make_appointment):
+    appointment = make_appointment()
+    User.objects.filter(id=appointment.therapist_id).update(first_name="Zelda")
+    item = api_client(operator).get(f"{URL}{appointment.id}/").json()
+    assert item["therapist_details"]["first_name"] == "Zelda"
+
+
+def test_a_login_does_not_rewrite_a_therapists_appointments(make_appointment, django_assert_num_queries):
+    appointment = make_appointment()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM appointment_item_cache WHERE appointment_id = %s", [appointment.id])
+        before = cursor.fetchone()[0]
+        User.objects.filter(id=appointment.therapist_id).update(last_login=dt.datetime.now(dt.UTC))
+        cursor.execute("SELECT xmin::text FROM appointment_item_cache WHERE appointment_id = %s", [appointment.id])
+        assert cursor.fetchone()[0] == before
+
+
+def test_the_verify_command_finds_and_fixes_drift(make_appointment):
+    make_appointment()
+    call_command("verify_appointment_caches")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE appointment_item_cache SET item = '{}'")
+        cursor.execute("UPDATE scheduling_appointmentstatuscount SET count = count + 5")
+    with pytest.raises(CommandError):
+        call_command("verify_appointment_caches")
+    call_command("verify_appointment_caches", fix=True)
+    call_command("verify_appointment_caches")
