@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from scheduling.models import Appointment, AppointmentStatus, AppointmentTherapist, Availability
-from scheduling.selectors.availability import INACTIVE_APPOINTMENT_STATUSES
+from scheduling.models.triggers_sql import DRIVER_HELD, THERAPIST_FREED
 
 DAY = dt.date(2030, 5, 10)
 NEXT_DAY = DAY + dt.timedelta(days=1)
@@ -80,8 +80,8 @@ def day_people(make_therapist, make_driver, make_availability):
     return therapist, driver
 
 
-@pytest.mark.parametrize("status", sorted(set(AppointmentStatus.values) - set(INACTIVE_APPOINTMENT_STATUSES)))
-def test_an_active_appointment_makes_therapist_and_driver_busy(
+@pytest.mark.parametrize("status", sorted(AppointmentStatus.values))
+def test_an_appointment_holds_the_therapist_until_cancelled_and_the_driver_until_drop_off(
     api_client, operator, day_people, make_appointment, status
 ):
     therapist, driver = day_people
@@ -89,21 +89,10 @@ def test_an_active_appointment_makes_therapist_and_driver_busy(
         therapist=therapist, driver=driver, date=DAY, start_time=dt.time(10), end_time=dt.time(11), status=status
     )
     client = api_client(operator)
-    assert free_ids(client, THERAPISTS, window(DAY, "10:30", "12:00")) == []
-    assert free_ids(client, DRIVERS, window(DAY, "09:00", "10:30")) == []
-
-
-@pytest.mark.parametrize("status", INACTIVE_APPOINTMENT_STATUSES)
-def test_a_finished_or_called_off_appointment_does_not_hold_anyone(
-    api_client, operator, day_people, make_appointment, status
-):
-    therapist, driver = day_people
-    make_appointment(
-        therapist=therapist, driver=driver, date=DAY, start_time=dt.time(10), end_time=dt.time(11), status=status
-    )
-    client = api_client(operator)
-    assert free_ids(client, THERAPISTS, window(DAY, "10:00", "11:00")) == [therapist.pk]
-    assert free_ids(client, DRIVERS, window(DAY, "10:00", "11:00")) == [driver.pk]
+    therapist_free = free_ids(client, THERAPISTS, window(DAY, "10:30", "12:00")) == [therapist.pk]
+    driver_free = free_ids(client, DRIVERS, window(DAY, "09:00", "10:30")) == [driver.pk]
+    assert therapist_free == (status in THERAPIST_FREED)
+    assert driver_free == (status not in DRIVER_HELD)
 
 
 def test_back_to_back_with_an_appointment_is_free(api_client, operator, day_people, make_appointment):
@@ -194,31 +183,40 @@ def test_who_is_free_needs_authentication(api_client, db):
 
 
 def _crowd(make_therapist, make_driver, operator, client_row, staff_count: int, appointment_count: int):
-    """`staff_count` therapists and drivers available all day and `appointment_count` appointments that day."""
+    """`staff_count` therapists and drivers available all day and `appointment_count` appointments that day: a
+    tenth of them live (each person's own half-hour slots, staggered per person so some are busy at 10:00 and
+    nobody after 20:00), the rest cancelled (they hold nobody)."""
     people = [make_therapist() for _ in range(staff_count // 2)] + [make_driver() for _ in range(staff_count // 2)]
     Availability.objects.bulk_create(
         Availability(user=p, date=DAY, start_time=dt.time(0), end_time=dt.time(23, 59)) for p in people
     )
     therapists = [p for p in people if p.is_therapist]
     drivers = [p for p in people if p.is_driver]
-    appointments = Appointment.objects.bulk_create(
-        Appointment(
-            client=client_row,
-            operator=operator,
-            therapist=therapists[i % len(therapists)],
-            driver=drivers[i % len(drivers)],
-            date=DAY,
-            start_time=dt.time(i % 20, 0),
-            end_time=dt.time(i % 20, 30),
-            location="x",
-            status=AppointmentStatus.CANCELLED if i % 2 else AppointmentStatus.PENDING,
+    live = max(1, appointment_count // 10)
+
+    def half_hour(k: int) -> tuple[dt.time, dt.time]:
+        person, turn = k % len(therapists), k // len(therapists)
+        slot = turn + person % 20  # unique per person; at most slot 39, which ends at 20:00
+        start = dt.datetime.combine(DAY, dt.time(0)) + dt.timedelta(minutes=30 * slot)
+        return start.time(), (start + dt.timedelta(minutes=30)).time()
+
+    rows = []
+    for i in range(appointment_count):
+        start, end = half_hour(i) if i < live else (dt.time(i % 20), dt.time(i % 20, 30))
+        rows.append(
+            Appointment(
+                client=client_row,
+                operator=operator,
+                therapist=therapists[i % len(therapists)],
+                driver=drivers[i % len(drivers)],
+                date=DAY,
+                start_time=start,
+                end_time=end,
+                location="x",
+                status=AppointmentStatus.PENDING if i < live else AppointmentStatus.CANCELLED,
+            )
         )
-        for i in range(appointment_count)
-    )
-    AppointmentTherapist.objects.bulk_create(
-        AppointmentTherapist(appointment=a, therapist=therapists[(i + 1) % len(therapists)])
-        for i, a in enumerate(appointments[: appointment_count // 10])
-    )
+    Appointment.objects.bulk_create(rows)
     return people
 
 
@@ -234,11 +232,11 @@ def test_who_is_free_costs_two_queries_with_50_staff_and_5000_appointments(
     appointment_count,
 ):
     people = _crowd(make_therapist, make_driver, operator, make_client(), staff_count, appointment_count)
-    # The expected answer, worked out in Python from the rows: busy = an active appointment from 10:00 to 10:30.
-    at_ten = Appointment.objects.filter(start_time=dt.time(10)).exclude(status__in=INACTIVE_APPOINTMENT_STATUSES)
-    busy = set(at_ten.values_list("therapist_id", flat=True)) | set(
-        AppointmentTherapist.objects.filter(appointment__in=at_ten).values_list("therapist_id", flat=True)
+    # The expected answer, worked out in Python: busy = a live appointment overlapping 10:00-11:00.
+    at_ten = Appointment.objects.filter(start_time__lt=dt.time(11), end_time__gt=dt.time(10)).exclude(
+        status__in=THERAPIST_FREED
     )
+    busy = set(at_ten.values_list("therapist_id", flat=True))
     expected = sorted(p.pk for p in people if p.is_therapist and p.pk not in busy)
     client = api_client(operator)
     with django_assert_num_queries(2):

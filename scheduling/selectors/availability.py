@@ -12,18 +12,8 @@ from pathlib import Path
 from django.db.models import BooleanField, DateField, F, Func, QuerySet, TimeField, Value
 
 from scheduling.errors import BadRequest
-from scheduling.models import AppointmentStatus, Availability, MassagePressure, Role, User
+from scheduling.models import Availability, MassagePressure, Role, User
 from scheduling.models.availability import SlotPeriod
-
-# Appointments in these statuses no longer hold their people: refused, called off, or finished (the session is
-# over and no pickup is pending). Every other status, pickup statuses included, keeps therapist and driver busy.
-INACTIVE_APPOINTMENT_STATUSES: tuple[str, ...] = (
-    AppointmentStatus.REJECTED,
-    AppointmentStatus.CANCELLED,
-    AppointmentStatus.AUTO_CANCELLED,
-    AppointmentStatus.COMPLETED,
-    AppointmentStatus.TRANSPORT_COMPLETED,
-)
 
 
 def availabilities_visible_to(user: User) -> QuerySet[Availability]:
@@ -99,7 +89,8 @@ FREE_STAFF_SQL = (Path(__file__).resolve().parent / "free_staff.sql").read_text(
 def free_staff(
     role: Role, window: Window, *, specialization: str | None = None, massage_pressure: str | None = None
 ) -> list[User]:
-    """Active staff of `role` with a slot covering the whole window and no active appointment overlapping it.
+    """Active staff of `role` with a slot covering the whole window and no staff booking overlapping it (the
+    bookings the double-booking constraint checks, so everyone listed can be booked for the window).
 
     One query. Each User carries the covering slot as `slot_id`, `slot_date`, `slot_start_time`,
     `slot_end_time` (slots of one person never overlap, so at most one slot covers a window)."""
@@ -109,7 +100,6 @@ def free_staff(
         "date": window.date,
         "start": window.start_time,
         "end": window.end_time,
-        "inactive": [status.value for status in INACTIVE_APPOINTMENT_STATUSES],
         "specialization": f"%{escaped}%" if escaped else None,
         "massage_pressure": MassagePressure(massage_pressure).value if massage_pressure else None,
     }

@@ -1,9 +1,9 @@
 -- Who is free: one row per active therapist or driver (of the role asked for) whose available slot covers the whole window
 -- [date + start_time, date + end_time) (the end on the next day when end_time <= start_time) and who holds no
--- active appointment overlapping it, as main therapist, group therapist or driver. Each row carries the covering
+-- staff booking overlapping it (as main therapist, group therapist or driver). Each row carries the covering
 -- slot (slot_*). Read by scheduling.selectors.availability.free_staff, one query per request.
--- Slots start on the window's date or the evening before; appointments that could overlap start between the day
--- before and the day after. tsrange is half-open, so back-to-back (11:00-12:00 after 10:00-11:00) is free.
+-- Slots start on the window's date or the evening before. Ranges are half-open, so back-to-back (11:00-12:00
+-- after 10:00-11:00) is free.
 WITH win AS (
     SELECT slot_period(%(date)s::date, %(start)s::time, %(end)s::time) AS span
 )
@@ -18,26 +18,12 @@ WHERE u.role = %(role)s
   AND a.is_available
   AND a.date BETWEEN %(date)s::date - 1 AND %(date)s::date
   AND slot_period(a.date, a.start_time, a.end_time) @> win.span
+  -- Busy = holding a staff booking that overlaps the window: the very rows the no-double-booking exclusion
+  -- constraint guards (scheduling_staffbooking, wall-clock times stored as UTC), so whoever is listed here can be
+  -- booked for the window. Therapists hold until cancelled; drivers until they drop the therapist off.
   AND NOT EXISTS (
-      SELECT 1 FROM scheduling_appointment ap
-      WHERE ap.therapist_id = u.id
-        AND ap.date BETWEEN %(date)s::date - 1 AND %(date)s::date + 1
-        AND ap.status <> ALL(%(inactive)s::text[])
-        AND slot_period(ap.date, ap.start_time, ap.end_time) && win.span
-  )
-  AND NOT EXISTS (
-      SELECT 1 FROM scheduling_appointment ap
-      WHERE ap.driver_id = u.id
-        AND ap.date BETWEEN %(date)s::date - 1 AND %(date)s::date + 1
-        AND ap.status <> ALL(%(inactive)s::text[])
-        AND slot_period(ap.date, ap.start_time, ap.end_time) && win.span
-  )
-  AND NOT EXISTS (
-      SELECT 1 FROM scheduling_appointmenttherapist link
-      JOIN scheduling_appointment ap ON ap.id = link.appointment_id
-      WHERE link.therapist_id = u.id
-        AND ap.date BETWEEN %(date)s::date - 1 AND %(date)s::date + 1
-        AND ap.status <> ALL(%(inactive)s::text[])
-        AND slot_period(ap.date, ap.start_time, ap.end_time) && win.span
+      SELECT 1 FROM scheduling_staffbooking b
+      WHERE b.staff_id = u.id
+        AND b.period && tstzrange(lower(win.span) AT TIME ZONE 'UTC', upper(win.span) AT TIME ZONE 'UTC', '[)')
   )
 ORDER BY u.first_name, u.last_name, u.id
