@@ -31,6 +31,7 @@ from scheduling.models import (
 )
 from scheduling.models.triggers_sql import CANCELLABLE, TRANSITIONS
 from scheduling.selectors import appointments as selectors
+from scheduling.services.notifications import notify
 
 S = AppointmentStatus
 N = NotificationType
@@ -108,14 +109,8 @@ def _notify(
     rejection: AppointmentRejection | None = None,
 ) -> None:
     """One INSERT for all recipients; the actor is not told about their own action."""
-    ids = [i for i in dict.fromkeys(recipients) if i is not None and (actor is None or i != actor.id)]
-    if ids:
-        Notification.objects.bulk_create(
-            Notification(
-                user_id=i, appointment=appointment, rejection=rejection, notification_type=kind, message=message
-            )
-            for i in ids
-        )
+    ids = [i for i in recipients if i is not None and (actor is None or i != actor.id)]
+    notify(ids, kind, message, appointment=appointment, rejection=rejection)
 
 
 def _move(appointment: Appointment, to_status: str, **changes) -> None:
