@@ -150,7 +150,7 @@ def markdown(report: dict) -> str:
             inprocess_table(report["inprocess"]),
         ]
     if report.get("http"):
-        parts += ["", f"**Over HTTP** ({report['http_meta']})", "", http_table(report["http"])]
+        parts += ["", f"**Over HTTP** ({report.get('http_meta', 'gunicorn')})", "", http_table(report["http"])]
     if report.get("servers"):
         parts += ["", "Server configurations tried:", "", servers_table(report["servers"])]
     if report.get("growth"):
