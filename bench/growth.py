@@ -29,6 +29,8 @@ class Grower:
             cur.execute(f'SELECT count(*) FROM "{self.notif}" WHERE user_id = %s', [self.user_id])
             self.base_notifications = cur.fetchone()[0]
         self.copies = 1  # the seeded data is copy 0
+        self.copy_seconds: list[float] = []  # time of each appointment copy, to forecast the next rung
+        self.notification_seconds_per_row: float | None = None
         self.notif_generation = 0
 
     def counts(self) -> dict[str, int]:
@@ -52,6 +54,7 @@ class Grower:
             svc_cols = table_columns(cur, self.services)
             link_cols = table_columns(cur, self.links)
             for k in range(self.copies, factor):
+                started = time.perf_counter()
                 with transaction.atomic():
                     cur.execute(
                         copy_sql(
@@ -77,6 +80,7 @@ class Grower:
                             f'"{self.links}" s WHERE s.appointment_id <= {m}',
                         )
                     )
+                self.copy_seconds.append(time.perf_counter() - started)
                 bar.update(1)
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{self.appt}', 'id'), (SELECT max(id) FROM \"{self.appt}\"))"
@@ -94,6 +98,7 @@ class Grower:
         generations = -(-need // base)
         first = self.notif_generation + 1
         last = self.notif_generation + generations
+        started, rows = time.perf_counter(), need
         with connection.cursor() as cur:
             cols = table_columns(cur, self.notif)
             chunk_generations = max(1, 200_000 // base)  # keeps each statement's transition table moderate
@@ -115,6 +120,15 @@ class Grower:
                 g = upto + 1
             bar.close()
         self.notif_generation = last
+        self.notification_seconds_per_row = (time.perf_counter() - started) / rows
+
+    def forecast(self, factor: int, notifications: int) -> float | None:
+        """Seconds the next rung's growth should take, from the pace so far (None before any copy)."""
+        if not self.copy_seconds:
+            return None
+        per_copy = max(self.copy_seconds[-3:])
+        extra = max(0, notifications - self.counts()["user_notifications"])
+        return per_copy * max(0, factor - self.copies) + extra * (self.notification_seconds_per_row or 0.0)
 
     def analyze(self) -> float:
         start = time.perf_counter()

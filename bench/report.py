@@ -139,7 +139,12 @@ def markdown(report: dict) -> str:
         f"Benchmark of {meta['date']} (UTC) on {meta['cores']} cores ({meta['cpu']}), PostgreSQL {meta['postgres']},"
         f" Python {meta['python']}; data set `{meta['size']}`: {_f(meta['data'].get('appointments'))} appointments,"
         f" {_f(meta['data'].get('notifications'))} notifications, seeded in {meta['seed_seconds']:.1f} s."
-        f" Mode: {meta['mode']}; total run {meta.get('total_seconds', 0):.0f} s.",
+        f" Mode: {meta['mode']}; total run {meta.get('total_seconds', 0):.0f} s"
+        + (
+            " (" + ", ".join(f"{k} {v:.0f} s" for k, v in meta["phase_seconds"].items()) + ")."
+            if meta.get("phase_seconds")
+            else "."
+        ),
     ]
     if report.get("inprocess"):
         parts += [

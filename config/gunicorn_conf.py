@@ -9,7 +9,8 @@ PostgreSQL. Each thread holds its own persistent database connection (DB_CONN_MA
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 2)
+# the cores this process may use (a container's limit, not the host's count)
+workers = int(os.environ.get("WEB_WORKERS") or len(os.sched_getaffinity(0)))
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("WEB_THREADS", "4"))
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))  # seconds an idle keep-alive connection stays open
