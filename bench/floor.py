@@ -5,6 +5,7 @@ rows, without Django, pydantic or the renderer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 import orjson
@@ -13,8 +14,12 @@ import psycopg
 READ_PREFIXES = ("SELECT", "WITH", "(SELECT", "VALUES")
 
 
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.S)
+
+
 def is_read_query(sql_text: str) -> bool:
-    return sql_text.lstrip().upper().startswith(READ_PREFIXES)
+    """SELECT/WITH/VALUES, after any leading whitespace and comments (SQL files often open with one)."""
+    return _LEADING_COMMENTS.sub("", sql_text, count=1).upper().startswith(READ_PREFIXES)
 
 
 def _json_default(value: object) -> str:

@@ -105,12 +105,28 @@ def parse_wrk(output: str, connections: int) -> dict:
     }
 
 
-def drive(port: int, path: str, token: str | None, *, connections: int, duration: float, tool: str = "auto") -> dict:
-    """A bounded load (fixed duration and connections) against one path; `tool` is auto, wrk or python."""
+def drive(
+    port: int,
+    path: str,
+    token: str | None,
+    *,
+    connections: int,
+    duration: float,
+    tool: str = "auto",
+    warmup: float = 1.0,
+) -> dict:
+    """A bounded load (fixed duration and connections) against one path; `tool` is auto, wrk or python. A short
+    unmeasured run first lets every worker thread open its database connection and build its caches."""
+    if warmup > 0:
+        _drive(port, path, token, connections=connections, duration=warmup, tool=tool)
+    return _drive(port, path, token, connections=connections, duration=duration, tool=tool)
+
+
+def _drive(port: int, path: str, token: str | None, *, connections: int, duration: float, tool: str) -> dict:
     header = f"Authorization: Token {token}" if token else None
     wrk = shutil.which("wrk")
     if tool == "wrk" or (tool == "auto" and wrk):
-        cmd = [wrk or "wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+        cmd = [wrk or "wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "5s", "--latency"]
         if header:
             cmd += ["-H", header]
         out = subprocess.run(

@@ -16,6 +16,7 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))  # seconds an idle keep-alive connection stays open
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 5
+preload_app = True  # Django is imported once in the master; workers fork ready (no connection is opened at import)
 backlog = 2048
 accesslog = "-" if os.environ.get("ACCESS_LOG") else None
 errorlog = "-"

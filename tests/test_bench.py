@@ -46,7 +46,7 @@ def test_floor_runner_runs_the_reads_and_serializes_rows_as_json_objects(db):
         [
             "SELECT 1 AS one, 'x'::text AS s, 1.5::numeric AS d",
             "SAVEPOINT bench",
-            "  with t as (select 2 as two) select * from t",
+            "-- who is free\n/* a block\ncomment */\n  with t as (select 2 as two) select * from t",
         ],
     )
     assert len(run.statements) == 2  # the savepoint is not part of the read path
