@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 import platform
+import signal
 import time
 from pathlib import Path
 
@@ -67,8 +68,17 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _interrupt(signum: int, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Ctrl+C, and the SIGTERM/SIGHUP that `config.embedded_pg run` forwards, unwind through the finally blocks
+    # that stop the gunicorn server (it runs in its own session, so no terminal signal reaches it directly)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     began = time.perf_counter()
     progress = not args.no_progress
     quick = args.quick

@@ -63,7 +63,7 @@ def gunicorn_server(database_url: str, env: dict[str, str] | None = None, timeou
     finally:
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)  # its own session: master and workers
+                os.killpg(proc.pid, signal.SIGINT)  # quick shutdown of master and workers (own session)
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
