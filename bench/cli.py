@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import growth, httpbench, inprocess, report, writes
     from bench.endpoints import ENDPOINTS
+    from bench.floor import prepare_floor_connection
     from scheduling.demo import Seeder
 
     t0 = time.perf_counter()
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"callers: {actors.describe()}")
 
     floor_conn = psycopg.connect(database.psycopg_conninfo(url), autocommit=True, prepare_threshold=None)
+    prepare_floor_connection(floor_conn)
     try:
         # 1-2. in-process figures and the floor
         phases = result["meta"]["phase_seconds"] = {"migrate+seed": time.perf_counter() - began}

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 import orjson
 import psycopg
+from psycopg.adapt import Loader
 
 READ_PREFIXES = ("SELECT", "WITH", "(SELECT", "VALUES")
 
@@ -20,6 +21,20 @@ _LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.S)
 def is_read_query(sql_text: str) -> bool:
     """SELECT/WITH/VALUES, after any leading whitespace and comments (SQL files often open with one)."""
     return _LEADING_COMMENTS.sub("", sql_text, count=1).upper().startswith(READ_PREFIXES)
+
+
+class _RawJsonLoader(Loader):
+    """json/jsonb values stay the text PostgreSQL sent, embedded as is by orjson (no parse and re-dump), as a
+    hand-written fast path would do with JSON built in SQL."""
+
+    def load(self, data) -> orjson.Fragment:
+        return orjson.Fragment(bytes(data))
+
+
+def prepare_floor_connection(conn: psycopg.Connection) -> psycopg.Connection:
+    for name in ("json", "jsonb"):
+        conn.adapters.register_loader(name, _RawJsonLoader)
+    return conn
 
 
 def _json_default(value: object) -> str:

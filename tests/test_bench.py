@@ -54,6 +54,20 @@ def test_floor_runner_runs_the_reads_and_serializes_rows_as_json_objects(db):
     assert run() == len(expected)
 
 
+def test_floor_embeds_json_columns_as_postgresql_sent_them(db):
+    import psycopg
+
+    from bench.floor import prepare_floor_connection
+
+    connection.ensure_connection()
+    conninfo = connection.connection.info.dsn
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        prepare_floor_connection(conn)
+        value = conn.execute("""SELECT '{"a": [1, 2]}'::jsonb""").fetchone()[0]
+        assert orjson.dumps([value]) == b'[{"a": [1, 2]}]'
+        assert floor_runner(conn, ["""SELECT '{"b":1}'::json AS item"""])() == len(b'[{"item":{"b":1}}]')
+
+
 def test_markdown_report_shows_measured_and_missing_endpoints():
     measured = {
         "name": "appointments page 50",
