@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import os
 import platform
 import signal
 import time
+import traceback
 from pathlib import Path
 
 from bench import database
@@ -68,6 +70,18 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+@contextlib.contextmanager
+def guard(result: dict, phase: str):
+    """A phase that fails is reported (note and traceback) and the run goes on to the next one."""
+    try:
+        yield
+    except Exception as exc:
+        traceback.print_exc()
+        note = f"{phase} phase failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        result["notes"].append(note)
+        say(f"  {note}")
+
+
 def _interrupt(signum: int, _frame) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -110,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     from scheduling.models import Appointment, Notification
 
     actors = inprocess.prepare_actors()
+    grower = None if args.skip_growth else growth.Grower(actors.users["notified"].id)  # notes the seeded rows
     ctx = inprocess.context()
     pg_version = database.server_version(url)
     result: dict = {
@@ -157,145 +172,164 @@ def main(argv: list[str] | None = None) -> int:
         phases["in-process"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
 
         # 3. real HTTP
-        if not args.skip_http:
-            targets = [e for e in endpoints if e.http]
-            result["http"], result["servers"] = [], []
-            found = [(e, ok[e.key()]["path"]) for e in targets if e.key() in ok]
-            tool = "wrk" if (args.load in ("auto", "wrk") and httpbench.shutil.which("wrk")) else "python"
-            result["http_meta"] = (
-                f"gunicorn with config/gunicorn_conf.py on 127.0.0.1, {args.connections} connections,"
-                f" {duration:g} s per endpoint, load by {tool}"
-            )
-            say(f"\nHTTP ({result['http_meta']}):")
-            probe = found[0] if found else None
-            if probe is None and "auth me [operator]" in ok:
-                probe = (None, ok["auth me [operator]"]["path"])
-            if not args.skip_servers and probe and not quick:
-                for label, env in SERVER_CONFIGS:
-                    with httpbench.gunicorn_server(url, env) as port:
-                        token = actors.tokens[probe[0].as_user] if probe[0] else actors.tokens["operator"]
+        with guard(result, "HTTP"):
+            if not args.skip_http:
+                targets = [e for e in endpoints if e.http]
+                result["http"], result["servers"] = [], []
+                found = [(e, ok[e.key()]["path"]) for e in targets if e.key() in ok]
+                tool = "wrk" if (args.load in ("auto", "wrk") and httpbench.shutil.which("wrk")) else "python"
+                result["http_meta"] = (
+                    f"gunicorn with config/gunicorn_conf.py on 127.0.0.1, {args.connections} connections,"
+                    f" {duration:g} s per endpoint, load by {tool}"
+                )
+                say(f"\nHTTP ({result['http_meta']}):")
+                probe = found[0] if found else None
+                if probe is None and "auth me [operator]" in ok:
+                    probe = (None, ok["auth me [operator]"]["path"])
+                if not args.skip_servers and probe and not quick:
+                    for label, env in SERVER_CONFIGS:
+                        with httpbench.gunicorn_server(url, env) as port:
+                            token = actors.tokens[probe[0].as_user] if probe[0] else actors.tokens["operator"]
+                            r = httpbench.drive(
+                                port,
+                                probe[1],
+                                token,
+                                connections=args.connections,
+                                duration=min(duration, 5),
+                                tool=args.load,
+                            )
+                        r["config"] = f"{label} ({probe[1]})"
+                        result["servers"].append(r)
+                        say(
+                            f"  {r['config']:<70} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.1f} ms  errors {r['errors']}"
+                        )
+                with httpbench.gunicorn_server(url) as port:
+                    for endpoint in targets:
+                        key = endpoint.key()
+                        if key not in ok:
+                            result["http"].append(
+                                {
+                                    "name": endpoint.name,
+                                    "status": "missing",
+                                    "code": next((r["code"] for r in measured if r["key"] == key), None),
+                                }
+                            )
+                            say(f"  {endpoint.name:<35} missing")
+                            continue
                         r = httpbench.drive(
                             port,
-                            probe[1],
-                            token,
+                            ok[key]["path"],
+                            actors.tokens[endpoint.as_user],
                             connections=args.connections,
-                            duration=min(duration, 5),
+                            duration=duration,
                             tool=args.load,
                         )
-                    r["config"] = f"{label} ({probe[1]})"
-                    result["servers"].append(r)
-                    say(f"  {r['config']:<70} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.1f} ms  errors {r['errors']}")
-            with httpbench.gunicorn_server(url) as port:
-                for endpoint in targets:
-                    key = endpoint.key()
-                    if key not in ok:
-                        result["http"].append(
-                            {
-                                "name": endpoint.name,
-                                "status": "missing",
-                                "code": next((r["code"] for r in measured if r["key"] == key), None),
-                            }
+                        r.update(name=endpoint.name, status="ok", path=ok[key]["path"])
+                        result["http"].append(r)
+                        say(
+                            f"  {endpoint.name:<35} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms"
+                            f"  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}"
                         )
-                        say(f"  {endpoint.name:<35} missing")
-                        continue
-                    r = httpbench.drive(
-                        port,
-                        ok[key]["path"],
-                        actors.tokens[endpoint.as_user],
-                        connections=args.connections,
-                        duration=duration,
-                        tool=args.load,
-                    )
-                    r.update(name=endpoint.name, status="ok", path=ok[key]["path"])
-                    result["http"].append(r)
-                    say(
-                        f"  {endpoint.name:<35} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms"
-                        f"  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}"
-                    )
 
         phases["http"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
 
         # 5. writes (before growth, on the standard data)
-        if not args.skip_writes:
-            say("\nwrites:")
-            n = 5 if quick else 30
-            create, ids = writes.create_appointments(actors, n)
-            confirm = writes.therapist_confirm(actors, ids, n)
-            inserts = writes.notification_insert_cost(floor_conn, actors.users["driver"].id, reps=20 if quick else 200)
-            mark = writes.mark_all_read_cost(floor_conn, actors, "driver", rows=10_000, reps=1 if quick else 3)
-            result["writes"] = {"create": create, "confirm": confirm, "notification_insert": inserts, "mark_all": mark}
-            say(report.writes_table(result["writes"]))
+        with guard(result, "writes"):
+            if not args.skip_writes:
+                say("\nwrites:")
+                n = 5 if quick else 30
+                create, ids = writes.create_appointments(actors, n)
+                confirm = writes.therapist_confirm(actors, ids, n)
+                inserts = writes.notification_insert_cost(
+                    floor_conn, actors.users["driver"].id, reps=20 if quick else 200
+                )
+                mark = writes.mark_all_read_cost(floor_conn, actors, "driver", rows=10_000, reps=1 if quick else 3)
+                result["writes"] = {
+                    "create": create,
+                    "confirm": confirm,
+                    "notification_insert": inserts,
+                    "mark_all": mark,
+                }
+                say(report.writes_table(result["writes"]))
 
         phases["writes"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
 
         # 4. growth
-        if not args.skip_growth:
-            say("\ngrowth:")
-            grow_endpoints = [e for e in endpoints if e.growth]
-            light = _light_user(actors)
-            grower = growth.Grower(actors.users["notified"].id)
-            ladder = [1, 2] if quick else [1, 5, 25]
-            rungs = []
-            g_reps, g_warm = (10, 3) if quick else (100, 10)
-            for i, planned in enumerate(ladder):
-                factor = planned
-                target = grower.base_notifications * factor
-                if i == len(ladder) - 1 and not quick:
-                    target = max(target, 1_000_000)
-                # keep the whole run within --budget: a rung that would overrun is made smaller, then skipped
-                left = args.budget - (time.perf_counter() - began) - 60  # a minute for the report and the rest
-                # the million notifications matter most (SPEC: unread count flat to 1,000,000): appointments yield first
-                while factor > grower.copies and (grower.forecast(factor, target) or 0) > left:
-                    factor = max(grower.copies, factor // 2)
-                have = grower.counts()["user_notifications"]
-                while target > have and (grower.forecast(factor, target) or 0) > left:
-                    target = max(have, target // 2)
-                if i and factor <= grower.copies and target <= have:
-                    result["notes"].append(f"growth rung {planned}x skipped: it would not fit in the time budget")
-                    say(f"  rung {planned}x skipped: it would not fit in --budget {args.budget:.0f} s")
-                    break
-                if factor != planned:
-                    result["notes"].append(f"growth rung {planned}x cut to {factor}x to fit in the time budget")
-                    say(f"  rung {planned}x cut to {factor}x to fit in --budget {args.budget:.0f} s")
-                t0 = time.perf_counter()
-                grower.grow_appointments(factor, progress)
-                grower.grow_notifications(target, progress)
-                grower.analyze()
-                grow_seconds = time.perf_counter() - t0
-                counts = grower.counts()
-                label = (
-                    f"{factor}x"
-                    if counts["user_notifications"] <= grower.base_notifications * factor
-                    else (f"{factor}x, {counts['user_notifications']:,} notifications")
-                )
-                measures = [
-                    inprocess.measure(e, actors, ctx, warmup=g_warm, reps=g_reps, floor_conn=None)
-                    for e in grow_endpoints
-                ]
-                if light and i == 0:
-                    from bench.endpoints import Endpoint
+        with guard(result, "growth"):
+            if not args.skip_growth:
+                say("\ngrowth:")
+                grow_endpoints = [e for e in endpoints if e.growth]
+                light = _light_user(actors)
+                ladder = [1, 2] if quick else [1, 5, 25]
+                rungs = result["growth"] = []
+                g_reps, g_warm = (10, 3) if quick else (100, 10)
+                for i, planned in enumerate(ladder):
+                    factor = planned
+                    target = grower.base_notifications * factor
+                    if i == len(ladder) - 1 and not quick:
+                        target = max(target, 1_000_000)
+                    # keep the whole run within --budget: a rung that would overrun is made smaller, then skipped
+                    left = args.budget - (time.perf_counter() - began) - 60  # a minute for the report and the rest
+                    # the million notifications matter most (SPEC: unread count flat to 1,000,000): appointments yield first
+                    while factor > grower.copies and (grower.forecast(factor, target) or 0) > left:
+                        factor = max(grower.copies, factor // 2)
+                    have = grower.counts()["user_notifications"]
+                    while target > have and (grower.forecast(factor, target) or 0) > left:
+                        target = max(have, target // 2)
+                    if i and factor <= grower.copies and target <= have:
+                        result["notes"].append(f"growth rung {planned}x skipped: it would not fit in the time budget")
+                        say(f"  rung {planned}x skipped: it would not fit in --budget {args.budget:.0f} s")
+                        break
+                    if factor != planned:
+                        result["notes"].append(f"growth rung {planned}x cut to {factor}x to fit in the time budget")
+                        say(f"  rung {planned}x cut to {factor}x to fit in --budget {args.budget:.0f} s")
+                    t0 = time.perf_counter()
+                    grower.grow_appointments(factor, progress)
+                    grower.grow_notifications(target, progress)
+                    grower.analyze()
+                    grow_seconds = time.perf_counter() - t0
+                    counts = grower.counts()
+                    label = (
+                        f"{factor}x"
+                        if counts["user_notifications"] <= grower.base_notifications * factor
+                        else (f"{factor}x, {counts['user_notifications']:,} notifications")
+                    )
+                    measures = [
+                        inprocess.measure(e, actors, ctx, warmup=g_warm, reps=g_reps, floor_conn=None)
+                        for e in grow_endpoints
+                    ]
+                    if light and i == 0:
+                        from bench.endpoints import Endpoint
 
-                    unread = next((e for e in grow_endpoints if "unread" in e.name), None)
-                    if unread:
-                        le = Endpoint(unread.name, unread.paths, as_user="light")
-                        measures.append(inprocess.measure(le, actors, ctx, warmup=g_warm, reps=g_reps, floor_conn=None))
-                rungs.append(
-                    {"factor": factor, "label": label, "counts": counts, "seconds": grow_seconds, "measures": measures}
-                )
-                say(f"  {label}: {counts} (grown in {grow_seconds:.1f} s)")
-                for m in measures:
-                    if m["status"] == "ok":
-                        say(f"    {m['key']:<45} p50 {m['latency']['p50_ms']:.2f} ms  {m['queries']} q")
-                    else:
-                        say(f"    {m['key']:<45} missing (status {m['code']})")
-                if not any(m["status"] == "ok" for m in measures):
-                    result["notes"].append("growth stopped at 1x: none of its endpoints answered")
-                    say("  none of the growth endpoints answered: the data is not grown further")
-                    break
-            result["growth"] = rungs
-            result["growth_summary"] = _growth_summary(rungs, light)
-            if result["growth_summary"]:
-                say("  " + result["growth_summary"])
+                        unread = next((e for e in grow_endpoints if "unread" in e.name), None)
+                        if unread:
+                            le = Endpoint(unread.name, unread.paths, as_user="light")
+                            measures.append(
+                                inprocess.measure(le, actors, ctx, warmup=g_warm, reps=g_reps, floor_conn=None)
+                            )
+                    rungs.append(
+                        {
+                            "factor": factor,
+                            "label": label,
+                            "counts": counts,
+                            "seconds": grow_seconds,
+                            "measures": measures,
+                        }
+                    )
+                    say(f"  {label}: {counts} (grown in {grow_seconds:.1f} s)")
+                    for m in measures:
+                        if m["status"] == "ok":
+                            say(f"    {m['key']:<45} p50 {m['latency']['p50_ms']:.2f} ms  {m['queries']} q")
+                        else:
+                            say(f"    {m['key']:<45} missing (status {m['code']})")
+                    if not any(m["status"] == "ok" for m in measures):
+                        result["notes"].append("growth stopped at 1x: none of its endpoints answered")
+                        say("  none of the growth endpoints answered: the data is not grown further")
+                        break
+                result["growth"] = rungs
+                result["growth_summary"] = _growth_summary(rungs, light)
+                if result["growth_summary"]:
+                    say("  " + result["growth_summary"])
         phases["growth"] = time.perf_counter() - t_phase
     finally:
         floor_conn.close()

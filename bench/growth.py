@@ -21,6 +21,8 @@ class Grower:
         self.services = Appointment.services.through._meta.db_table
         self.links = AppointmentTherapist._meta.db_table
         self.notif = Notification._meta.db_table
+        # Made right after seeding: only the seeded rows (id <= these maxima) are ever copied, so rows that the
+        # write measurements add later (appointments a year ahead) are neither copied nor collided with.
         with connection.cursor() as cur:
             cur.execute(f'SELECT coalesce(max(id), 0), count(*) FROM "{self.appt}"')
             self.max_appt, self.base_appointments = cur.fetchone()
@@ -28,6 +30,7 @@ class Grower:
             self.max_notif = cur.fetchone()[0]
             cur.execute(f'SELECT count(*) FROM "{self.notif}" WHERE user_id = %s', [self.user_id])
             self.base_notifications = cur.fetchone()[0]
+        self.id_step: int | None = None  # copy k gets ids s.id + k * id_step, above every id at first growth
         self.copies = 1  # the seeded data is copy 0
         self.copy_seconds: list[float] = []  # time of each appointment copy, to forecast the next rung
         self.notification_seconds_per_row: float | None = None
@@ -48,6 +51,11 @@ class Grower:
         if factor <= self.copies:
             return
         m = self.max_appt
+        if self.id_step is None:
+            with connection.cursor() as cur:
+                cur.execute(f'SELECT coalesce(max(id), 0) FROM "{self.appt}"')
+                self.id_step = max(m, cur.fetchone()[0])
+        step = self.id_step
         bar = tqdm(total=factor - self.copies, desc=f"appointments x{factor}", unit="copy", disable=not progress)
         with connection.cursor() as cur:
             appt_cols = table_columns(cur, self.appt)
@@ -60,7 +68,7 @@ class Grower:
                         copy_sql(
                             appt_cols,
                             self.appt,
-                            {"id": f"s.id + {k * m}", "date": f"s.date - {k * SHIFT_DAYS}"},
+                            {"id": f"s.id + {k * step}", "date": f"s.date - {k * SHIFT_DAYS}"},
                             f'"{self.appt}" s WHERE s.id <= {m} ORDER BY s.id',
                         )
                     )
@@ -68,7 +76,7 @@ class Grower:
                         copy_sql(
                             svc_cols,
                             self.services,
-                            {"id": None, "appointment_id": f"s.appointment_id + {k * m}"},
+                            {"id": None, "appointment_id": f"s.appointment_id + {k * step}"},
                             f'"{self.services}" s WHERE s.appointment_id <= {m}',
                         )
                     )
@@ -76,7 +84,7 @@ class Grower:
                         copy_sql(
                             link_cols,
                             self.links,
-                            {"id": None, "appointment_id": f"s.appointment_id + {k * m}"},
+                            {"id": None, "appointment_id": f"s.appointment_id + {k * step}"},
                             f'"{self.links}" s WHERE s.appointment_id <= {m}',
                         )
                     )

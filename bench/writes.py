@@ -122,7 +122,7 @@ def notification_insert_cost(conn: psycopg.Connection, user_id: int, reps: int, 
                     start = time.perf_counter()
                     cur.execute(one)
                     samples[mode].append(time.perf_counter() - start)
-                for _ in range(3):
+                for _ in range(5):
                     start = time.perf_counter()
                     cur.execute(bulk)
                     samples[f"bulk_{mode}"].append(time.perf_counter() - start)
