@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                         say(
                             f"  {r['config']:<70} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.1f} ms  errors {r['errors']}"
                         )
-                with httpbench.gunicorn_server(url) as port:
+                with httpbench.gunicorn_server(url) if found else contextlib.nullcontext(0) as port:
                     for endpoint in targets:
                         key = endpoint.key()
                         if key not in ok:
