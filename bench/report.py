@@ -89,7 +89,8 @@ def growth_table(rungs: list[dict]) -> str:
             m = by_key.get(key)
             cells.append(m["latency"]["p50_ms"] if m and m["status"] == "ok" else _missing(m) if m else None)
         rows.append(cells)
-    headers = ["data", "appointments", "notifications of the user", *[f"`{n}` p50 ms" for n in names]]
+    readable = [n.replace("[light]", "[a user with about 1,000]") for n in names]
+    headers = ["data", "appointments", "notifications of the user", *[f"`{n}` p50 ms" for n in readable]]
     return table(headers, rows)
 
 
@@ -171,11 +172,11 @@ def markdown(report: dict) -> str:
 
 def chart(rungs: list[dict], path: Path) -> bool:
     """Latency (p50) against data size, one line per measured endpoint. False when there is nothing to draw."""
-    series: dict[str, list[tuple[float, float]]] = {}
-    for rung in rungs:
+    series: dict[str, list[tuple[int, float]]] = {}
+    for i, rung in enumerate(rungs):
         for m in rung["measures"]:
             if m["status"] == "ok":
-                series.setdefault(m["key"], []).append((rung["factor"], m["latency"]["p50_ms"]))
+                series.setdefault(m["key"], []).append((i, m["latency"]["p50_ms"]))
     if not series:
         return False
     import matplotlib
@@ -186,9 +187,15 @@ def chart(rungs: list[dict], path: Path) -> bool:
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     for key, points in series.items():
         xs, ys = zip(*points, strict=True)
-        ax.plot(xs, ys, marker="o", label=key)
-    ax.set_xscale("log")
-    ax.set_xlabel("data size (× the standard set; last rung: 1,000,000 notifications for the user)")
+        label = key.replace("[light]", "[a user with about 1,000]")
+        ax.plot(xs, ys, marker="o", label=label)
+    ticks = [
+        f"{r['label'].split(',')[0]}\n{r['counts']['appointments']:,} appointments\n"
+        f"{r['counts']['user_notifications']:,} notifications"
+        for r in rungs
+    ]
+    ax.set_xticks(range(len(rungs)), ticks, fontsize=8)
+    ax.set_xlabel("data size (appointments in all; notifications of the busiest user)")
     ax.set_ylabel("p50 latency, ms (in-process)")
     ax.set_ylim(bottom=0)
     ax.set_title("Latency as the data grows")
