@@ -378,16 +378,17 @@ def _write(result: dict, args: argparse.Namespace) -> bool:
     report.write_json(result, RESULTS / f"{stamp}.json")
     text = report.markdown(result)
     (RESULTS / "latest.md").write_text(text)
-    if result.get("growth") and report.chart(result["growth"], RESULTS / "latest.png"):
-        pass
+    if result.get("growth"):
+        try:
+            report.chart(result["growth"], RESULTS / "latest.png")
+        except ImportError as exc:  # matplotlib is a dev dependency: the tables do not need it
+            say(f"no chart: {exc}")
     say("\n" + text)
     say(f"results: bench/results/{stamp}.json, bench/results/latest.md, bench/results/latest.png")
     if args.update_readme:
         if report.update_readme(BASE_DIR / "README.md", text):
             say("README.md updated between the bench markers")
         else:
-            say(
-                "README.md has no <!-- bench:start --> / <!-- bench:end --> markers: not updated",
-            )
+            say("README.md is missing or has no <!-- bench:start --> / <!-- bench:end --> markers: not updated")
             return False
     return True

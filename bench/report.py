@@ -213,6 +213,8 @@ def write_json(report: dict, path: Path) -> None:
 
 def update_readme(readme: Path, text: str) -> bool:
     """Replace what stands between the bench markers; False (and no change) when the markers are missing."""
+    if not readme.exists():
+        return False
     content = readme.read_text()
     start, end = content.find(START), content.find(END)
     if start < 0 or end < start:
