@@ -1,6 +1,7 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-seed", action="store_true")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
+        parser.add_argument("--workers", type=int, default=None, help="default: config/gunicorn_conf.py (WEB_WORKERS)")
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -26,18 +27,8 @@ class Command(BaseCommand):
         sys.stdout.flush()
         # exec: gunicorn replaces this process, so the caller's signal forwarding reaches it directly
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        os.execv(
-            gunicorn,
-            [
-                gunicorn,
-                "config.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(options["workers"]),
-                "--access-logfile",
-                "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
-                "--graceful-timeout",
-                "5",
-            ],
-        )
+        conf = os.path.join(settings.BASE_DIR, "config", "gunicorn_conf.py")
+        argv = [gunicorn, "-c", conf, "config.wsgi:application", "--bind", f"{host}:{port}"]
+        if options["workers"]:
+            argv += ["--workers", str(options["workers"])]
+        os.execv(gunicorn, argv)

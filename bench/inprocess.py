@@ -1,0 +1,113 @@
+"""In-process figures: Django's test Client with real tokens, queries per request, latency, bytes, floor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import psycopg
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench.endpoints import Endpoint
+from bench.floor import floor_runner
+from bench.stats import summarize, time_calls
+from scheduling.models import AuthToken, Notification, Role, User
+from scheduling.models.auth import hash_token, new_raw_token
+
+
+def issue_token(user: User, hours: int = 24) -> str:
+    """A real token, as login issues one (the same steps as tests/conftest.py issue_token)."""
+    raw = new_raw_token()
+    AuthToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(hours=hours))
+    return raw
+
+
+@dataclass
+class Actors:
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client(self, who: str) -> Client:
+        return Client(headers={"Authorization": f"Token {self.tokens[who]}"})
+
+    def describe(self) -> dict[str, str]:
+        return {who: f"{u.username} (id {u.id})" for who, u in self.users.items()}
+
+
+def _busiest(role: str, related: str) -> User:
+    return User.objects.filter(role=role).annotate(n=Count(related)).order_by("-n", "id").first()
+
+
+def prepare_actors() -> Actors:
+    """One operator, the therapist and driver with the most appointments, and the user with most notifications."""
+    actors = Actors()
+    actors.users["operator"] = User.objects.filter(role=Role.OPERATOR).order_by("id").first()
+    actors.users["therapist"] = _busiest(Role.THERAPIST, "appointments_as_therapist")
+    actors.users["driver"] = _busiest(Role.DRIVER, "appointments_as_driver")
+    top = Notification.objects.values("user_id").annotate(n=Count("id")).order_by("-n").first()
+    actors.users["notified"] = User.objects.get(pk=top["user_id"]) if top else actors.users["operator"]
+    for who, user in actors.users.items():
+        actors.tokens[who] = issue_token(user)
+    return actors
+
+
+def context() -> dict[str, str]:
+    today = timezone.localdate()
+    return {
+        "today": today.isoformat(),
+        "tomorrow": (today + dt.timedelta(days=1)).isoformat(),
+        "week_start": (today - dt.timedelta(days=today.weekday())).isoformat(),
+    }
+
+
+def find_path(client: Client, endpoint: Endpoint, ctx: dict[str, str]) -> tuple[str | None, int]:
+    """The first of the endpoint's paths that answers 200, else (None, the last status seen)."""
+    status = 0
+    for template in endpoint.paths:
+        path = template.format(**ctx)
+        status = client.get(path).status_code
+        if status == 200:
+            return path, status
+    return None, status
+
+
+def measure(
+    endpoint: Endpoint,
+    actors: Actors,
+    ctx: dict[str, str],
+    *,
+    warmup: int,
+    reps: int,
+    floor_conn: psycopg.Connection | None,
+) -> dict:
+    client = actors.client(endpoint.as_user)
+    path, status = find_path(client, endpoint, ctx)
+    result: dict = {"name": endpoint.name, "as": endpoint.as_user, "key": endpoint.key()}
+    if path is None:
+        result.update(status="missing", code=status, path=endpoint.paths[0].format(**ctx))
+        return result
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    statements = [q["sql"] for q in captured.captured_queries]
+    samples = time_calls(lambda: client.get(path), warmup=warmup, reps=reps)
+    result.update(
+        status="ok",
+        code=response.status_code,
+        path=path,
+        queries=len(statements),
+        bytes=len(response.content),
+        sql=statements,
+        latency=summarize(samples),
+    )
+    if floor_conn is not None:
+        run = floor_runner(floor_conn, statements)
+        floor_samples = time_calls(run, warmup=warmup, reps=reps)
+        floor = summarize(floor_samples)
+        result["floor"] = {**floor, "statements": len(run.statements), "bytes": run()}
+        result["ratio"] = result["latency"]["p50_ms"] / floor["p50_ms"] if floor["p50_ms"] > 0 else None
+    return result
