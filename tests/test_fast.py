@@ -92,3 +92,16 @@ def test_instance_method_resolvers_are_refused():
 
     with pytest.raises(TypeError):
         dump({}, Bad)
+
+
+def test_the_notifications_page_is_exactly_its_declared_schema(
+    api_client, operator, make_appointment, make_notification
+):
+    appointment = make_appointment()
+    make_notification(user=operator, appointment=appointment)
+    make_notification(user=operator, is_read=True)
+    response = api_client(operator).get("/api/scheduling/notifications/")
+    assert response.status_code == 200
+    body = orjson.loads(response.content)
+    assert len(body["notifications"]) == 2
+    assert response.content == ninja_json(body, NotificationPage)
