@@ -149,7 +149,7 @@ STREETS = [
 ]
 CITIES = ["Makati", "Taguig", "Pasig", "Quezon City", "Mandaluyong", "Manila", "San Juan", "Pasay"]
 
-ACTIVE_TODAY = [
+ORDER = [
     S.PENDING,
     S.THERAPIST_CONFIRMED,
     S.DRIVER_CONFIRMED,
@@ -165,8 +165,8 @@ ACTIVE_TODAY = [
     S.DRIVER_ASSIGNED_PICKUP,
     S.RETURN_JOURNEY,
     S.TRANSPORT_COMPLETED,
-    S.REJECTED,
 ]
+ACTIVE_TODAY = [*ORDER, S.REJECTED]  # today: every step of the day's work, and a fresh rejection
 PAST = [
     (S.TRANSPORT_COMPLETED, 50),
     (S.COMPLETED, 20),
@@ -186,23 +186,6 @@ NEEDS_DRIVER = {
     S.RETURN_JOURNEY,
     S.TRANSPORT_COMPLETED,
 }
-ORDER = [
-    S.PENDING,
-    S.THERAPIST_CONFIRMED,
-    S.DRIVER_CONFIRMED,
-    S.IN_PROGRESS,
-    S.JOURNEY,
-    S.ARRIVED,
-    S.DROPPED_OFF,
-    S.SESSION_IN_PROGRESS,
-    S.AWAITING_PAYMENT,
-    S.PAYMENT_VERIFIED,
-    S.COMPLETED,
-    S.PICKUP_REQUESTED,
-    S.DRIVER_ASSIGNED_PICKUP,
-    S.RETURN_JOURNEY,
-    S.TRANSPORT_COMPLETED,
-]
 # status reached -> the timestamp field that records it
 STEP_FIELD = {
     S.THERAPIST_CONFIRMED: "therapist_confirmed_at",

@@ -4,16 +4,20 @@ column means. Unmanaged: the views are created by migration 0005 from their .sql
 from django.db import models
 
 
+def _money() -> models.DecimalField:
+    return models.DecimalField(max_digits=12, decimal_places=2)
+
+
 class RevenueDaily(models.Model):
     date = models.DateField(primary_key=True)
     appointments = models.IntegerField()
-    revenue_billed = models.DecimalField(max_digits=12, decimal_places=2)
-    revenue_paid = models.DecimalField(max_digits=12, decimal_places=2)
-    paid_cash = models.DecimalField(max_digits=12, decimal_places=2)
-    paid_gcash = models.DecimalField(max_digits=12, decimal_places=2)
-    paid_bank_transfer = models.DecimalField(max_digits=12, decimal_places=2)
-    paid_credit_card = models.DecimalField(max_digits=12, decimal_places=2)
-    paid_unrecorded = models.DecimalField(max_digits=12, decimal_places=2)
+    revenue_billed = _money()
+    revenue_paid = _money()
+    paid_cash = _money()
+    paid_gcash = _money()
+    paid_bank_transfer = _money()
+    paid_credit_card = _money()
+    paid_unrecorded = _money()
 
     class Meta:
         managed = False
@@ -23,18 +27,43 @@ class RevenueDaily(models.Model):
         return f"revenue {self.date}"
 
 
-class TherapistWorkloadDaily(models.Model):
-    pk = models.CompositePrimaryKey("therapist_id", "date")
-    therapist_id = models.IntegerField()
-    therapist_username = models.CharField(max_length=150)
-    therapist_name = models.CharField(max_length=301)
-    date = models.DateField()
+class _Workload(models.Model):
+    """The figures every workload view has, per person and period."""
+
     appointments = models.IntegerField()
     completed = models.IntegerField()
     booked_minutes = models.IntegerField()
-    revenue_billed = models.DecimalField(max_digits=12, decimal_places=2)
-    revenue_paid = models.DecimalField(max_digits=12, decimal_places=2)
+    revenue_billed = _money()
+    revenue_paid = _money()
     rejections = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class _TherapistWorkload(_Workload):
+    therapist_id = models.IntegerField()
+    therapist_username = models.CharField(max_length=150)
+    therapist_name = models.CharField(max_length=301)
+
+    class Meta:
+        abstract = True
+
+
+class _DriverWorkload(_Workload):
+    driver_id = models.IntegerField()
+    driver_username = models.CharField(max_length=150)
+    driver_name = models.CharField(max_length=301)
+    trips_out = models.IntegerField()
+    trips_back = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class TherapistWorkloadDaily(_TherapistWorkload):
+    pk = models.CompositePrimaryKey("therapist_id", "date")
+    date = models.DateField()
 
     class Meta:
         managed = False
@@ -44,18 +73,9 @@ class TherapistWorkloadDaily(models.Model):
         return f"therapist {self.therapist_id} on {self.date}"
 
 
-class TherapistWorkloadWeekly(models.Model):
+class TherapistWorkloadWeekly(_TherapistWorkload):
     pk = models.CompositePrimaryKey("therapist_id", "week_start")
-    therapist_id = models.IntegerField()
-    therapist_username = models.CharField(max_length=150)
-    therapist_name = models.CharField(max_length=301)
     week_start = models.DateField()
-    appointments = models.IntegerField()
-    completed = models.IntegerField()
-    booked_minutes = models.IntegerField()
-    revenue_billed = models.DecimalField(max_digits=12, decimal_places=2)
-    revenue_paid = models.DecimalField(max_digits=12, decimal_places=2)
-    rejections = models.IntegerField()
 
     class Meta:
         managed = False
@@ -65,20 +85,9 @@ class TherapistWorkloadWeekly(models.Model):
         return f"therapist {self.therapist_id} in the week of {self.week_start}"
 
 
-class DriverWorkloadDaily(models.Model):
+class DriverWorkloadDaily(_DriverWorkload):
     pk = models.CompositePrimaryKey("driver_id", "date")
-    driver_id = models.IntegerField()
-    driver_username = models.CharField(max_length=150)
-    driver_name = models.CharField(max_length=301)
     date = models.DateField()
-    appointments = models.IntegerField()
-    trips_out = models.IntegerField()
-    trips_back = models.IntegerField()
-    completed = models.IntegerField()
-    booked_minutes = models.IntegerField()
-    revenue_billed = models.DecimalField(max_digits=12, decimal_places=2)
-    revenue_paid = models.DecimalField(max_digits=12, decimal_places=2)
-    rejections = models.IntegerField()
 
     class Meta:
         managed = False
@@ -88,20 +97,9 @@ class DriverWorkloadDaily(models.Model):
         return f"driver {self.driver_id} on {self.date}"
 
 
-class DriverWorkloadWeekly(models.Model):
+class DriverWorkloadWeekly(_DriverWorkload):
     pk = models.CompositePrimaryKey("driver_id", "week_start")
-    driver_id = models.IntegerField()
-    driver_username = models.CharField(max_length=150)
-    driver_name = models.CharField(max_length=301)
     week_start = models.DateField()
-    appointments = models.IntegerField()
-    trips_out = models.IntegerField()
-    trips_back = models.IntegerField()
-    completed = models.IntegerField()
-    booked_minutes = models.IntegerField()
-    revenue_billed = models.DecimalField(max_digits=12, decimal_places=2)
-    revenue_paid = models.DecimalField(max_digits=12, decimal_places=2)
-    rejections = models.IntegerField()
 
     class Meta:
         managed = False
@@ -119,7 +117,7 @@ class ServicePopularityMonthly(models.Model):
     bookings = models.IntegerField()
     completed = models.IntegerField()
     dropped = models.IntegerField()
-    revenue_billed = models.DecimalField(max_digits=12, decimal_places=2)
+    revenue_billed = _money()
 
     class Meta:
         managed = False
