@@ -119,3 +119,29 @@ def test_bulk_create_for_an_operator_without_a_user_is_a_400_message_the_schema_
     declared = api.get_openapi_schema(path_prefix="/api/")["paths"][f"/api{SLOTS[4:]}bulk_create/"]["post"]
     refs = declared["responses"][400]["content"]["application/json"]["schema"]["anyOf"]
     assert {"$ref": "#/components/schemas/Message"} in refs
+
+
+HUGE_ID = 3405806559848048885760  # past the bigint range: no row can have it
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{APPOINTMENTS}{HUGE_ID}/",
+        f"/api/scheduling/staff/{HUGE_ID}/",
+        f"/api/scheduling/clients/{HUGE_ID}/",
+        f"{SLOTS}{HUGE_ID}/",
+        f"/api/scheduling/notifications/{HUGE_ID}/",
+    ],
+)
+def test_an_id_past_the_bigint_range_is_not_found(api_client, operator, path):
+    assert_json_error(api_client(operator).get(path), 404)
+
+
+@pytest.mark.parametrize("suffix", ["", "pending/", "timeout/"])
+def test_a_filter_id_past_the_bigint_range_matches_nothing(api_client, operator, make_appointment, suffix):
+    make_appointment(date=dt.date.today())
+    response = api_client(operator).get(f"{APPOINTMENTS}{suffix}", {"therapist": HUGE_ID, "driver": HUGE_ID})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["results"] if isinstance(body, dict) else body) == []
