@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from api.fast import schema_response
-from api.schemas import UserBrief, UserOut
+from api.schemas import LocalTime, Message, UserBrief, UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import availability as selectors
 from scheduling.services import availability as services
@@ -30,8 +30,8 @@ class AvailabilityOut(Schema):
     user: int
     user_details: PersonOut
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     is_available: bool
     crosses_midnight: bool = Field(description="true when end_time is on the next day")
     created_at: dt.datetime
@@ -57,22 +57,22 @@ class AvailabilityFilters(Schema):
 class AvailabilityIn(Schema):
     user: int | None = Field(None, description="required for operators; staff may omit it (their own)")
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time = Field(..., description="before start_time means the next day (13:00-01:00)")
+    start_time: LocalTime
+    end_time: LocalTime = Field(..., description="before start_time means the next day (13:00-01:00)")
     is_available: bool = True
 
 
 class AvailabilityEdit(Schema):
     user: int | None = Field(None, description="read-only: a slot cannot move to another person")
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     is_available: bool = True
 
 
 class SlotIn(Schema):
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     is_available: bool = True
 
 
@@ -98,8 +98,8 @@ class BulkOut(Schema):
 class CoveringSlotOut(Schema):
     id: int
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     crosses_midnight: bool
 
 
@@ -119,8 +119,8 @@ class FreeStaffOut(UserOut):
 
 class WindowParams(Schema):
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time = Field(..., description="before start_time means the next day")
+    start_time: LocalTime
+    end_time: LocalTime = Field(..., description="before start_time means the next day")
 
 
 class TherapistWindowParams(WindowParams):
@@ -143,7 +143,8 @@ def create_availability(request, data: AvailabilityIn):
     return Status(201, services.create_slot(request.auth, **data.dict()))
 
 
-@router.post("/bulk_create/", response={201: BulkOut, 400: BulkOut})
+# 400: BulkOut when every slot was refused, Message when the request as a whole was (unknown or inactive user).
+@router.post("/bulk_create/", response={201: BulkOut, 400: BulkOut | Message})
 def bulk_create(request, data: BulkIn):
     slots = [slot.dict() for slot in data.slots]
     result = services.bulk_create_slots(request.auth, user=data.user, date=data.date, slots=slots)

@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -103,3 +103,11 @@ def register_error_handlers(api: NinjaAPI) -> None:
         status, message = CONSTRAINT_MESSAGES.get(name, (409, f"The change conflicts with existing data ({name})."))
         logger.info("integrity error %s: %s", name, exc)
         return api.create_response(request, {"detail": message}, status=status)
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc: DataError):
+        # SQLSTATE class 22 (data exception): a value PostgreSQL cannot store or compare, such as a NUL byte in
+        # text, a number out of range or an impossible date. Bad input, so a 400 that names the problem.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "a value the database cannot store"
+        logger.info("data error: %s", exc)
+        return api.create_response(request, {"detail": f"Invalid input: {reason}."}, status=400)

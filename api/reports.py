@@ -18,6 +18,9 @@ from scheduling.selectors.reports import ReportRows, Window
 
 router = Router(tags=["reports"])
 
+# format=csv answers text/csv: declared beside the JSON body so clients (and contract tests) expect it.
+CSV_RESPONSE = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string", "format": "csv"}}}}}}
+
 
 class ReportParams(Schema):
     date_after: dt.date | None = Field(None, description="first appointment date, inclusive (YYYY-MM-DD)")
@@ -168,33 +171,50 @@ def _csv(name: str, window: Window, report: ReportRows) -> HttpResponse:
     return response
 
 
-@router.get("/revenue/", response=RevenueReport, summary="Revenue per day, by payment method")
+@router.get(
+    "/revenue/", response=RevenueReport, summary="Revenue per day, by payment method", openapi_extra=CSV_RESPONSE
+)
 def revenue(request: HttpRequest, params: Query[ReportParams]):
     window = _window(request, params)
     return _answer("revenue", window, selectors.revenue_daily(window), params)
 
 
-@router.get("/therapist_workload/", response=TherapistWorkloadReport, summary="Workload per therapist per day/week")
+@router.get(
+    "/therapist_workload/",
+    response=TherapistWorkloadReport,
+    summary="Workload per therapist per day/week",
+    openapi_extra=CSV_RESPONSE,
+)
 def therapist_workload(request: HttpRequest, params: Query[TherapistWorkloadParams]):
     window = _window(request, params)
     rows = selectors.therapist_workload(window, params.period, params.therapist)
     return _answer(f"therapist_workload_{params.period}", window, rows, params, period=params.period)
 
 
-@router.get("/driver_workload/", response=DriverWorkloadReport, summary="Workload per driver per day/week")
+@router.get(
+    "/driver_workload/",
+    response=DriverWorkloadReport,
+    summary="Workload per driver per day/week",
+    openapi_extra=CSV_RESPONSE,
+)
 def driver_workload(request: HttpRequest, params: Query[DriverWorkloadParams]):
     window = _window(request, params)
     rows = selectors.driver_workload(window, params.period, params.driver)
     return _answer(f"driver_workload_{params.period}", window, rows, params, period=params.period)
 
 
-@router.get("/service_popularity/", response=ServicePopularityReport, summary="Bookings and revenue per service/month")
+@router.get(
+    "/service_popularity/",
+    response=ServicePopularityReport,
+    summary="Bookings and revenue per service/month",
+    openapi_extra=CSV_RESPONSE,
+)
 def service_popularity(request: HttpRequest, params: Query[ServicePopularityParams]):
     window = _window(request, params)
     return _answer("service_popularity", window, selectors.service_popularity(window, params.service), params)
 
 
-@router.get("/funnel/", response=FunnelReport, summary="Booking funnel per day, with rates")
+@router.get("/funnel/", response=FunnelReport, summary="Booking funnel per day, with rates", openapi_extra=CSV_RESPONSE)
 def funnel(request: HttpRequest, params: Query[ReportParams]):
     window = _window(request, params)
     return _answer("funnel", window, selectors.funnel_daily(window), params)

@@ -1,8 +1,10 @@
 """Schemas shared by several routers."""
 
-from datetime import datetime
+from datetime import datetime, time
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import AfterValidator, WithJsonSchema
 
 
 class Message(Schema):
@@ -43,3 +45,26 @@ class UserOut(Schema):
     @staticmethod
     def resolve_full_name(obj) -> str:
         return f"{obj.first_name} {obj.last_name}".strip() or obj.username
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("give a local wall-clock time without a UTC offset, such as 14:30 or 14:30:00")
+    return value
+
+
+# Appointment and availability times are local wall-clock times (PostgreSQL `time`, no zone): an offset such as
+# "10:00+05:00" would turn into `timetz` in SQL and into aware/naive arithmetic errors in Python, so it is refused.
+# OpenAPI's format "time" is RFC 3339 full-time, which requires an offset; these are RFC 3339 partial-time.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "partial-time",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "examples": ["14:30:00"],
+        }
+    ),
+]

@@ -10,7 +10,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from api.schemas import UserBrief
+from api.schemas import LocalTime, UserBrief
 from scheduling.models import AppointmentStatus, PaymentMethod, PaymentStatus
 
 Money = str  # decimals travel as strings ("500.00") so no precision is lost
@@ -60,8 +60,8 @@ class AppointmentOut(Schema):
     services: list[int]
     group_size: int
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time = Field(description="before start_time: the appointment ends the next day")
+    start_time: LocalTime
+    end_time: LocalTime = Field(description="before start_time: the appointment ends the next day")
     location: str
     notes: str
     status: AppointmentStatus
@@ -137,8 +137,8 @@ class AppointmentIn(Schema):
     therapists: list[int] = Field(default_factory=list, description="more than one therapist: a group booking")
     driver: int | None = None
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time | None = Field(None, description="default: start_time + the services' total duration")
+    start_time: LocalTime
+    end_time: LocalTime | None = Field(None, description="default: start_time + the services' total duration")
     location: str = Field(min_length=1, max_length=1000)
     notes: str = Field("", max_length=5000)
     metadata: dict = Field(default_factory=dict)
@@ -151,8 +151,8 @@ class AppointmentPatch(Schema):
     therapists: list[int] | None = None
     driver: int | None = None
     date: dt.date | None = None
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     location: str | None = Field(None, min_length=1, max_length=1000)
     notes: str | None = Field(None, max_length=5000)
     metadata: dict | None = None

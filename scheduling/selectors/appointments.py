@@ -8,8 +8,10 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
 from scheduling.errors import NotFound
@@ -53,7 +55,15 @@ def appointment_for_update(user: User, appointment_id: int) -> Appointment:
 
 
 def _sql(queryset: QuerySet) -> tuple[str, tuple]:
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        # Django compiles no SQL for a filter no row can match (an id past the bigint range): keep the select
+        # list and its types, and match nothing.
+        query = queryset.query.clone()
+        query.where = WhereNode()
+        query.add_extra(None, None, ["false"], None, None, None)
+        sql, params = query.sql_with_params()
     return sql, tuple(params)
 
 
