@@ -47,21 +47,22 @@ def _apply_client(client: Client, data: dict) -> None:
             setattr(client, name, value if value is not None or name == "email" else "")
 
 
+def _write(row, data: dict, apply, check):
+    """Apply the fields, check them (the friendly message before the database's), save."""
+    apply(row, data)
+    check(row)
+    row.save()
+    return row
+
+
 @transaction.atomic
 def create_client(data: dict) -> Client:
-    client = Client()
-    _apply_client(client, data)
-    _check_client(client)
-    client.save()
-    return client
+    return _write(Client(), data, _apply_client, _check_client)
 
 
 @transaction.atomic
 def update_client(client: Client, changes: dict) -> Client:
-    _apply_client(client, changes)
-    _check_client(client)
-    client.save()
-    return client
+    return _write(client, changes, _apply_client, _check_client)
 
 
 @transaction.atomic
@@ -93,19 +94,12 @@ def _apply_service(service: Service, data: dict) -> None:
 
 @transaction.atomic
 def create_service(data: dict) -> Service:
-    service = Service()
-    _apply_service(service, data)
-    _check_service(service)
-    service.save()
-    return service
+    return _write(Service(), data, _apply_service, _check_service)
 
 
 @transaction.atomic
 def update_service(service: Service, changes: dict) -> Service:
-    _apply_service(service, changes)
-    _check_service(service)
-    service.save()
-    return service
+    return _write(service, changes, _apply_service, _check_service)
 
 
 @transaction.atomic
