@@ -230,7 +230,7 @@ def database_state() -> list[tuple]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return cursor.fetchall()
+        return sorted(cursor.fetchall())  # UNION ALL promises no order (a parallel append may reorder branches)
 
 
 def valid_body(world) -> dict:
@@ -318,8 +318,10 @@ def test_a_write_outside_the_callers_role_or_scope_is_refused_and_changes_nothin
             wrong.append(f"{method} {path}: {response.status_code}, expected {expected}: {response.content[:200]!r}")
         elif response.status_code == 403 and not response.json()["detail"].startswith("Only a"):
             wrong.append(f"{method} {path}: 403 for another reason than the role: {response.json()['detail']}")
-        if database_state() != before:
-            wrong.append(f"{method} {path}: the refused call changed the database")
+        after = database_state()
+        if after != before:
+            changed = sorted({row[0] for row in set(after) ^ set(before)})
+            wrong.append(f"{method} {path}: the refused call changed the database ({', '.join(changed)})")
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
 
 
