@@ -8,6 +8,7 @@ Appointments never overlap for one therapist or driver, so every database rule h
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -252,15 +253,12 @@ class Seeder:
         appointments: int | None = None,
         notifications: int | None = None,
     ):
-        self.size = SIZES[size_name]
-        if appointments is not None or notifications is not None:
-            self.size = Size(
-                **{
-                    **self.size.__dict__,
-                    "appointments": appointments if appointments is not None else self.size.appointments,
-                    "notifications": notifications if notifications is not None else self.size.notifications,
-                }
-            )
+        size = SIZES[size_name]
+        self.size = dataclasses.replace(
+            size,
+            appointments=size.appointments if appointments is None else appointments,
+            notifications=size.notifications if notifications is None else notifications,
+        )
         self.rng = random.Random(seed)
         self.progress = progress
         self.out = out
@@ -512,10 +510,9 @@ class Seeder:
             row.update(
                 payment_status=PaymentStatus.PAID,
                 payment_method=self.rng.choice(PaymentMethod.values),
-                payment_amount=sum((svc.price for svc in chosen), Decimal("0")),
+                payment_amount=total,
                 payment_verified_by_id=self.rng.choice(operators).id,
             )
-            row["payment_amount"] = total
         if status in (S.PICKUP_REQUESTED, S.DRIVER_ASSIGNED_PICKUP, S.RETURN_JOURNEY, S.TRANSPORT_COMPLETED):
             row["pickup_urgency"] = self.rng.choice(["normal", "normal", "urgent"])
         if status == S.REJECTED:
