@@ -83,6 +83,7 @@ def test_actions_cost_a_fixed_number_of_queries(
         "start_time": "10:00",
         "location": "X",
     }
-    # auth, client, services, staff, conflicts, savepoint, insert, services, notifications, release, item
-    with django_assert_num_queries(11):
+    # auth, savepoint, client, services, staff, staff locks, conflicts, insert, services, notifications,
+    # release, item
+    with django_assert_num_queries(12):
         assert op.post(URL, new).status_code == 201

@@ -7,11 +7,11 @@ constraint on StaffBooking); the checks here give the friendly message first.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
@@ -32,6 +32,7 @@ from scheduling.models import (
 from scheduling.models.triggers_sql import CANCELLABLE, TRANSITIONS
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
+from scheduling.services.transactions import lock_staff, run_in_transaction, transactional
 
 S = AppointmentStatus
 N = NotificationType
@@ -221,24 +222,48 @@ def _save_links(appointment: Appointment, therapist_ids: list[int], *, new: bool
         )
 
 
-def _friendly_integrity(exc: IntegrityError, staff_ids: list[int], appointment: Appointment) -> Exception:
-    """A concurrent booking won the race: say who is busy and when (the loser's transaction is rolled back)."""
-    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-    if constraint == "staff_booking_no_overlap":
+@dataclass
+class _Booking:
+    """What a booking transaction is about to hold, kept for the friendly answer after a lost race."""
+
+    staff_ids: list[int] = field(default_factory=list)
+    date: dt.date | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
+    appointment_id: int | None = None
+
+    def hold(self, staff_ids: list[int], appointment: Appointment) -> None:
+        """Take the staff locks (id order), then check: a writer that queued behind us sees our booking."""
+        self.staff_ids = staff_ids
+        self.date, self.start, self.end = appointment.date, appointment.start_time, appointment.end_time
+        self.appointment_id = appointment.pk
+        lock_staff(staff_ids)
+        _check_free(staff_ids, self.date, self.start, self.end, self.appointment_id)
+
+
+def _booked(write: Callable[..., Appointment], *args) -> Appointment:
+    """Run a booking write as one retried transaction; a clash the database caught anyway (a writer that does
+    not take the staff locks) becomes the double-booking answer, said after the rollback."""
+    booking = _Booking()
+    try:
+        return run_in_transaction(write, booking, *args)
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint != "staff_booking_no_overlap":
+            raise
         rows = selectors.conflicts(
-            staff_ids,
-            appointment.date,
-            appointment.start_time,
-            appointment.end_time,
-            exclude_appointment=appointment.pk,
+            booking.staff_ids, booking.date, booking.start, booking.end, exclude_appointment=booking.appointment_id
         )
         if rows:
-            return Conflict(_conflict_message(rows))
-        return Conflict("Double booking: one of the staff is busy at that time (a concurrent booking won).")
-    return exc
+            raise Conflict(_conflict_message(rows)) from exc
+        raise Conflict("Double booking: one of the staff is busy at that time (a concurrent booking won).") from exc
 
 
 def create_appointment(operator: User, data: BookingData) -> Appointment:
+    return _booked(_create, operator, data)
+
+
+def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment:
     _require(operator, [Role.OPERATOR], "book an appointment")
     resolved = _resolve(data, partial=False)
     start, date = data.start_time, data.date
@@ -248,7 +273,6 @@ def create_appointment(operator: User, data: BookingData) -> Appointment:
         end = (dt.datetime.combine(date, start) + dt.timedelta(minutes=minutes)).time()
     _check_times(date, start, end)
     staff_ids = [*resolved.therapist_ids, *([resolved.driver] if resolved.driver else [])]
-    _check_free(staff_ids, date, start, end, exclude=None)
     now = timezone.now()
     appointment = Appointment(
         client=resolved.client,
@@ -264,67 +288,64 @@ def create_appointment(operator: User, data: BookingData) -> Appointment:
         metadata=data.metadata or {},
         response_deadline=now + RESPONSE_WINDOW,
     )
-    try:
-        with transaction.atomic():
-            appointment.save()
-            Appointment.services.through.objects.bulk_create(
-                Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
-            )
-            _save_links(appointment, resolved.therapist_ids, new=True)
-            _notify(
-                staff_ids,
-                N.APPOINTMENT_CREATED,
-                f"New booking: {_label(appointment)} for {resolved.client}. Please confirm.",
-                actor=operator,
-                appointment=appointment,
-            )
-    except IntegrityError as exc:
-        raise _friendly_integrity(exc, staff_ids, appointment) from exc
+    booking.hold(staff_ids, appointment)
+    appointment.save()
+    Appointment.services.through.objects.bulk_create(
+        Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
+    )
+    _save_links(appointment, resolved.therapist_ids, new=True)
+    _notify(
+        staff_ids,
+        N.APPOINTMENT_CREATED,
+        f"New booking: {_label(appointment)} for {resolved.client}. Please confirm.",
+        actor=operator,
+        appointment=appointment,
+    )
     return appointment
 
 
 def update_appointment(operator: User, appointment_id: int, data: BookingData, *, partial: bool) -> Appointment:
+    return _booked(_update, operator, appointment_id, data, partial)
+
+
+def _update(booking: _Booking, operator: User, appointment_id: int, data: BookingData, partial: bool) -> Appointment:
     _require(operator, [Role.OPERATOR], "edit an appointment")
     resolved = _resolve(data, partial=partial)
-    try:
-        with transaction.atomic():
-            appointment = selectors.appointment_for_update(operator, appointment_id)
-            _require_status(appointment, CANCELLABLE, "edit the appointment")
-            if resolved.client is not None:
-                appointment.client = resolved.client
-            for name in ("date", "start_time", "end_time", "location", "notes", "metadata"):
-                value = getattr(data, name)
-                if value is not None:
-                    setattr(appointment, name, value)
-            if "driver" in data.given:
-                appointment.driver_id = resolved.driver
-            group = _group_therapist_ids(appointment)
-            therapist_ids = resolved.therapist_ids
-            if therapist_ids is not None and therapist_ids:
-                appointment.therapist_id = therapist_ids[0]
-                appointment.group_size = len(therapist_ids)
-            _check_times(appointment.date, appointment.start_time, appointment.end_time)
-            team = therapist_ids or [appointment.therapist_id, *group]
-            staff_ids = [i for i in [*team, appointment.driver_id] if i is not None]
-            _check_free(staff_ids, appointment.date, appointment.start_time, appointment.end_time, appointment.pk)
-            appointment.save()
-            if resolved.services is not None:
-                appointment.services.set(resolved.services)
-            if therapist_ids:
-                _save_links(appointment, therapist_ids)
-            _notify(
-                [*staff_ids, appointment.operator_id],
-                N.APPOINTMENT_UPDATED,
-                f"{_label(appointment).capitalize()} was changed.",
-                actor=operator,
-                appointment=appointment,
-            )
-    except IntegrityError as exc:
-        raise _friendly_integrity(exc, staff_ids, appointment) from exc
+    appointment = selectors.appointment_for_update(operator, appointment_id)
+    _require_status(appointment, CANCELLABLE, "edit the appointment")
+    if resolved.client is not None:
+        appointment.client = resolved.client
+    for name in ("date", "start_time", "end_time", "location", "notes", "metadata"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(appointment, name, value)
+    if "driver" in data.given:
+        appointment.driver_id = resolved.driver
+    group = _group_therapist_ids(appointment)
+    therapist_ids = resolved.therapist_ids
+    if therapist_ids is not None and therapist_ids:
+        appointment.therapist_id = therapist_ids[0]
+        appointment.group_size = len(therapist_ids)
+    _check_times(appointment.date, appointment.start_time, appointment.end_time)
+    team = therapist_ids or [appointment.therapist_id, *group]
+    staff_ids = [i for i in [*team, appointment.driver_id] if i is not None]
+    booking.hold(staff_ids, appointment)
+    appointment.save()
+    if resolved.services is not None:
+        appointment.services.set(resolved.services)
+    if therapist_ids:
+        _save_links(appointment, therapist_ids)
+    _notify(
+        [*staff_ids, appointment.operator_id],
+        N.APPOINTMENT_UPDATED,
+        f"{_label(appointment).capitalize()} was changed.",
+        actor=operator,
+        appointment=appointment,
+    )
     return appointment
 
 
-@transaction.atomic
+@transactional
 def delete_appointment(operator: User, appointment_id: int) -> None:
     _require(operator, [Role.OPERATOR], "delete an appointment")
     appointment = selectors.appointment_for_update(operator, appointment_id)
@@ -337,7 +358,7 @@ def delete_appointment(operator: User, appointment_id: int) -> None:
 # ---------------------------------------------------------------- lifecycle
 
 
-@transaction.atomic
+@transactional
 def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
     _require(user, [Role.THERAPIST], "confirm as therapist")
     appointment = selectors.appointment_for_update(user, appointment_id)
@@ -406,7 +427,7 @@ def _simple(
     return appointment
 
 
-@transaction.atomic
+@transactional
 def confirm_as_driver(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.DRIVER], action="confirm as driver", to_status=S.DRIVER_CONFIRMED,
@@ -414,7 +435,7 @@ def confirm_as_driver(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def start_appointment(user: User, appointment_id: int) -> Appointment:
     _require(user, [Role.OPERATOR], "start an appointment")
     appointment = selectors.appointment_for_update(user, appointment_id)
@@ -425,7 +446,7 @@ def start_appointment(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def start_journey(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.DRIVER], action="start the journey", to_status=S.JOURNEY,
@@ -433,7 +454,7 @@ def start_journey(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def arrive_at_location(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.DRIVER], action="arrive at the location", to_status=S.ARRIVED,
@@ -441,7 +462,7 @@ def arrive_at_location(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def drop_off_therapist(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.DRIVER], action="drop off the therapist", to_status=S.DROPPED_OFF,
@@ -450,7 +471,7 @@ def drop_off_therapist(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def start_session(user: User, appointment_id: int) -> Appointment:
     _require(user, [Role.THERAPIST], "start the session")
     appointment = selectors.appointment_for_update(user, appointment_id)
@@ -461,7 +482,7 @@ def start_session(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def mark_awaiting_payment(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.THERAPIST], action="ask for payment", to_status=S.AWAITING_PAYMENT,
@@ -478,7 +499,7 @@ class PaymentData:
     receipt_url: str = ""
 
 
-@transaction.atomic
+@transactional
 def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appointment:
     """mark_completed: the operator verifies the payment; paid when it covers the total, else partial."""
     _require(user, [Role.OPERATOR], "verify a payment")
@@ -508,7 +529,7 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
     return appointment
 
 
-@transaction.atomic
+@transactional
 def complete(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.THERAPIST, Role.DRIVER, Role.OPERATOR], action="complete the appointment",
@@ -516,7 +537,7 @@ def complete(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def request_pickup(user: User, appointment_id: int, urgency: str = "normal", notes: str = "") -> Appointment:
     """The therapist asks to be fetched: the free driver who has waited longest is assigned at once, else the
     request waits for an operator (pickup_requested)."""
@@ -556,7 +577,7 @@ def request_pickup(user: User, appointment_id: int, urgency: str = "normal", not
     return appointment
 
 
-@transaction.atomic
+@transactional
 def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> Appointment:
     _require(user, [Role.OPERATOR], "assign a pickup driver")
     appointment = selectors.appointment_for_update(user, appointment_id)
@@ -579,7 +600,7 @@ def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> App
     return appointment
 
 
-@transaction.atomic
+@transactional
 def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointment:
     _require(user, [Role.DRIVER], "reject a pickup")
     appointment = selectors.appointment_for_update(user, appointment_id)
@@ -596,7 +617,7 @@ def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointm
     return appointment
 
 
-@transaction.atomic
+@transactional
 def confirm_pickup(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.DRIVER], action="confirm the pickup", to_status=S.RETURN_JOURNEY,
@@ -604,7 +625,7 @@ def confirm_pickup(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def complete_return_journey(user: User, appointment_id: int) -> Appointment:
     return _simple(
         user, appointment_id, roles=[Role.DRIVER], action="complete the return journey",
@@ -613,7 +634,7 @@ def complete_return_journey(user: User, appointment_id: int) -> Appointment:
     )  # fmt: skip
 
 
-@transaction.atomic
+@transactional
 def reject(user: User, appointment_id: int, reason: str) -> Appointment:
     _require(user, [Role.THERAPIST, Role.DRIVER], "reject an appointment")
     reason = (reason or "").strip()
@@ -634,7 +655,7 @@ def reject(user: User, appointment_id: int, reason: str) -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@transactional
 def review_rejection(user: User, appointment_id: int, accept: bool, reason: str = "") -> Appointment:
     """accept: the booking is cancelled (kept with its history); deny: back to pending, a new 30-minute window."""
     _require(user, [Role.OPERATOR], "review a rejection")
@@ -667,7 +688,7 @@ def review_rejection(user: User, appointment_id: int, accept: bool, reason: str 
     return appointment
 
 
-@transaction.atomic
+@transactional
 def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
     _require(user, [Role.OPERATOR], "cancel an appointment")
     appointment = selectors.appointment_for_update(user, appointment_id)
@@ -713,7 +734,7 @@ def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
     return ids
 
 
-@transaction.atomic
+@transactional
 def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
     """Cancel every pending appointment past its response deadline (scheduler and operators). Four queries."""
     now = now or timezone.now()
@@ -726,7 +747,7 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
     return _auto_cancel(rows, now)
 
 
-@transaction.atomic
+@transactional
 def auto_cancel_one(user: User, appointment_id: int) -> Appointment:
     _require(user, [Role.OPERATOR], "auto-cancel an appointment")
     appointment = selectors.appointment_for_update(user, appointment_id)
