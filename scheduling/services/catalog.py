@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
 from scheduling.errors import Conflict
 from scheduling.models import Client, Service
+from scheduling.services.transactions import transactional
 from scheduling.services.validation import invalid_input
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
@@ -55,17 +55,17 @@ def _write(row, data: dict, apply, check):
     return row
 
 
-@transaction.atomic
+@transactional
 def create_client(data: dict) -> Client:
     return _write(Client(), data, _apply_client, _check_client)
 
 
-@transaction.atomic
+@transactional
 def update_client(client: Client, changes: dict) -> Client:
     return _write(client, changes, _apply_client, _check_client)
 
 
-@transaction.atomic
+@transactional
 def delete_client(client: Client) -> None:
     count = client.appointments.count()
     if count:
@@ -92,17 +92,17 @@ def _apply_service(service: Service, data: dict) -> None:
             setattr(service, name, value.strip() if isinstance(value, str) else value)
 
 
-@transaction.atomic
+@transactional
 def create_service(data: dict) -> Service:
     return _write(Service(), data, _apply_service, _check_service)
 
 
-@transaction.atomic
+@transactional
 def update_service(service: Service, changes: dict) -> Service:
     return _write(service, changes, _apply_service, _check_service)
 
 
-@transaction.atomic
+@transactional
 def remove_service(service: Service) -> bool:
     """Delete a service nobody booked; deactivate one that appointments use (their history keeps it).
     Returns True when the row was deleted."""
