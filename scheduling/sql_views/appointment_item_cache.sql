@@ -8,13 +8,38 @@
 --   SELECT count(*) FROM appointment_items i JOIN appointment_item_cache c USING (appointment_id)
 --   WHERE i.item::text <> c.item::text;   -- 0 when exact
 -- Timestamps in the JSON are always written in UTC, whatever the writing session's TimeZone.
+--
+-- Concurrency: a refresh reads rows other transactions may be changing (a client renamed while an appointment
+-- is moved onto it). So it first locks what it reads: the client, people and services the appointments show
+-- FOR SHARE (an edit of one waits until we commit and its own refresh then sees our rows; an edit in flight
+-- makes us wait and we then read its committed result), and the appointments' cache rows FOR UPDATE (two
+-- refreshes of one appointment run one after the other). Each statement of this VOLATILE function takes a new
+-- snapshot, so the INSERT sees everything committed while we waited. Lock order everywhere: clients, users,
+-- services, then cache rows, each in id order.
 CREATE OR REPLACE FUNCTION refresh_appointment_items(ids bigint[]) RETURNS void
-LANGUAGE sql SET "TimeZone" = 'UTC' AS $$
+LANGUAGE plpgsql VOLATILE SET "TimeZone" = 'UTC' AS $$
+BEGIN
+    PERFORM 1 FROM scheduling_client AS c
+    WHERE c.id IN (SELECT a.client_id FROM scheduling_appointment AS a WHERE a.id = ANY (ids))
+    ORDER BY c.id FOR SHARE;
+    PERFORM 1 FROM scheduling_user AS u
+    WHERE u.id IN (
+        SELECT unnest(ARRAY[a.therapist_id, a.driver_id, a.operator_id])
+        FROM scheduling_appointment AS a WHERE a.id = ANY (ids)
+        UNION SELECT l.therapist_id FROM scheduling_appointmenttherapist AS l WHERE l.appointment_id = ANY (ids)
+        UNION SELECT r.rejected_by_id FROM scheduling_appointmentrejection AS r WHERE r.appointment_id = ANY (ids))
+    ORDER BY u.id FOR SHARE;
+    PERFORM 1 FROM scheduling_service AS s
+    WHERE s.id IN (SELECT aps.service_id FROM scheduling_appointment_services AS aps
+                   WHERE aps.appointment_id = ANY (ids))
+    ORDER BY s.id FOR SHARE;
+    PERFORM 1 FROM appointment_item_cache AS c WHERE c.appointment_id = ANY (ids)
+    ORDER BY c.appointment_id FOR UPDATE;
     INSERT INTO appointment_item_cache AS c (appointment_id, item)
     SELECT i.appointment_id, i.item FROM appointment_items AS i WHERE i.appointment_id = ANY (ids)
     ORDER BY i.appointment_id
     ON CONFLICT (appointment_id) DO UPDATE SET item = EXCLUDED.item;
-$$;
+END $$;
 
 CREATE OR REPLACE FUNCTION appointment_items_refresh_new_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
