@@ -3,10 +3,15 @@ import time
 from http import HTTPStatus
 
 from django.conf import settings
-from django.db import connection
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, JsonResponse
 
 logger = logging.getLogger(__name__)
+
+
+# Paths whose cost must not be measurable from outside (login, verification, password resets).
+QUIET_PATHS = ("/api/auth/",)
 
 
 class _QueryMeter:
@@ -31,12 +36,15 @@ class ServerTimingMiddleware:
         self.enabled = settings.SERVER_TIMING
 
     def __call__(self, request):
-        if not self.enabled:
+        if not self.enabled or request.path.startswith(QUIET_PATHS):
             return self.get_response(request)
         meter = _QueryMeter()
         with connection.execute_wrapper(meter):
             response = self.get_response(request)
-        response["Server-Timing"] = f'db;dur={meter.seconds * 1000:.2f};desc="{meter.count} queries"'
+        # Only for a caller the API authenticated: an anonymous caller could time the login or the token check
+        # and learn whether an account exists (the query count differs).
+        if getattr(request, "auth", None) is not None:
+            response["Server-Timing"] = f'db;dur={meter.seconds * 1000:.2f};desc="{meter.count} queries"'
         return response
 
 
@@ -63,7 +71,63 @@ class JsonErrorsMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if request.path.startswith("/api/") and (mapped := fault_response(exception)) is not None:
+            return mapped
         if request.path.startswith("/api/"):
             logger.exception("unhandled error on %s %s", request.method, request.path)
             return JsonResponse({"detail": "Internal server error."}, status=500)
         return None
+
+
+# ---------------------------------------------------------------- faults and limits (issue 14)
+
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "The service is temporarily unavailable (database unreachable). Retry shortly."
+
+
+def database_unavailable(**extra: str) -> JsonResponse:
+    """503 while PostgreSQL cannot be reached: the error text (socket path, host, user) is never shown."""
+    response = JsonResponse({**extra, "detail": DATABASE_UNAVAILABLE}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def body_too_large() -> JsonResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return JsonResponse({"detail": f"Request body too large: at most {limit} bytes."}, status=413)
+
+
+def fault_response(exc: BaseException) -> JsonResponse | None:
+    """The answer for a failure that is not the caller's mistake nor a bug: an unreachable database (or a
+    deadlock that outlived its retries: also worth retrying) is a 503, an oversized body a 413."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", exc)
+        return database_unavailable()
+    if isinstance(exc, RequestDataTooBig):
+        return body_too_large()
+    return None
+
+
+class RequestLimitsMiddleware:
+    """Under /api/: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused by its Content-Length before anything is
+    read (413); a chunked body (no Content-Length) is read from the raw stream, bounded by the same limit, instead
+    of being taken as empty."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and length > limit:
+                return body_too_large()
+            chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+            if chunked and not length and "wsgi.input" in request.META:
+                # Django reads at most Content-Length (0) bytes of a WSGI body; the server has already decoded
+                # the chunks, so hand Django the raw stream: request.body reads it up to the limit + 1 byte.
+                request._stream = request.META["wsgi.input"]
+        return self.get_response(request)

@@ -202,6 +202,11 @@ def _resolve(data: BookingData, *, partial: bool) -> _Resolved:
 
 
 def _check_times(date: dt.date, start: dt.time, end: dt.time) -> None:
+    if end < start and date == dt.date.max:
+        raise BadRequest(
+            "The appointment would end after 9999-12-31, the last day the calendar holds.",
+            errors={"date": ["Ends past the end of the calendar."]},
+        )
     if start == end:
         raise BadRequest("end_time must differ from start_time.", errors={"end_time": ["Must differ from start_time."]})
     if _length(start, end) > MAX_LENGTH:
@@ -270,7 +275,7 @@ def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment
     end = data.end_time
     if end is None:  # default: the services' total duration (the database computes totals for display)
         minutes = sum(s.duration for s in resolved.services)
-        end = (dt.datetime.combine(date, start) + dt.timedelta(minutes=minutes)).time()
+        end = (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(minutes=minutes)).time()
     _check_times(date, start, end)
     staff_ids = [*resolved.therapist_ids, *([resolved.driver] if resolved.driver else [])]
     now = timezone.now()
