@@ -1,11 +1,17 @@
 import logging
+import random
 import time
 from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from scheduling.errors import DomainError
+from scheduling.services import auth as auth_service
+from scheduling.services import idempotency
+from scheduling.services.transactions import MAX_ATTEMPTS, is_retryable, run_in_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +108,10 @@ def fault_response(exc: BaseException) -> JsonResponse | None:
     deadlock that outlived its retries: also worth retrying) is a 503, an oversized body a 413."""
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc)
-        return database_unavailable()
+        response = database_unavailable()
+        # Inside an idempotent request the view ran in the request's transaction: its owner may run it again.
+        response.transaction_retryable = is_retryable(exc)
+        return response
     if isinstance(exc, RequestDataTooBig):
         return body_too_large()
     return None
@@ -131,3 +140,85 @@ class RequestLimitsMiddleware:
                 # the chunks, so hand Django the raw stream: request.body reads it up to the limit + 1 byte.
                 request._stream = request.META["wsgi.input"]
         return self.get_response(request)
+
+
+# ---------------------------------------------------------------- Idempotency-Key (issue 14, item 5)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class _Unstored(Exception):
+    """The attempt's answer must not be kept (a server-side failure): its transaction is rolled back."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+def _token_user_id(request: HttpRequest) -> int | None:
+    prefix, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if prefix.lower() not in ("token", "bearer") or not raw.strip():
+        return None
+    user = auth_service.user_for_token(raw.strip())
+    return user.pk if user is not None else None
+
+
+class IdempotencyMiddleware:
+    """A POST, PUT, PATCH or DELETE under /api/ with an `Idempotency-Key` header from an authenticated caller
+    runs in one transaction with its key: the first answer is stored there, a retry with the same key and the same
+    request gets it again (header `Idempotent-Replayed: true`) without redoing the work, the same key with another
+    request is a 422. A 5xx answer is not kept (its work is rolled back), so the retry does the work; a deadlock
+    inside is retried here, as the services do for requests without a key."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        key = request.headers.get("Idempotency-Key")
+        if key is None or request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if not key or len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+            return JsonResponse(
+                {"detail": f"Idempotency-Key must be 1 to {idempotency.MAX_KEY_LENGTH} printable ASCII characters."},
+                status=400,
+            )
+        try:
+            body = request.body
+            user_id = _token_user_id(request)
+        except RequestDataTooBig:
+            return body_too_large()
+        except (OperationalError, InterfaceError):
+            return database_unavailable()
+        if user_id is None:  # the view answers 401; keys are per user
+            return self.get_response(request)
+        fingerprint = idempotency.fingerprint(request.method, request.get_full_path(), body)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return run_in_transaction(self._attempt, request, user_id, key, fingerprint)
+            except _Unstored as failed:
+                if not getattr(failed.response, "transaction_retryable", False) or attempt == MAX_ATTEMPTS:
+                    return failed.response
+                time.sleep(random.uniform(0.005, 0.02) * attempt)
+            except DomainError as exc:
+                return JsonResponse({"detail": exc.detail, "error": exc.errors}, status=exc.status_code)
+            except (OperationalError, InterfaceError) as exc:
+                return fault_response(exc)
+        raise AssertionError("unreachable")
+
+    def _attempt(self, request: HttpRequest, user_id: int, key: str, fingerprint: str) -> HttpResponse:
+        stored = idempotency.claim(user_id, key, fingerprint)
+        if stored is not None:
+            replay = HttpResponse(stored.body, status=stored.status_code, content_type=stored.content_type)
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        response = self.get_response(request)
+        if response.status_code >= 500 or response.streaming:
+            raise _Unstored(response)
+        answer = idempotency.StoredAnswer(
+            response.status_code, response.get("Content-Type", "application/json"), response.content
+        )
+        try:
+            with transaction.atomic():
+                idempotency.store(user_id, key, answer)
+        except DatabaseError as exc:  # the view left the transaction failed: nothing of it will commit
+            raise _Unstored(response) from exc
+        return response

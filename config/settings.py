@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "api.middleware.RequestLimitsMiddleware",
+    "api.middleware.IdempotencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +97,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 AUTH_TOKEN_TTL_HOURS = env_int("AUTH_TOKEN_TTL_HOURS", 10)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+
+# Idempotency-Key: how long the first answer to a write is kept for retries (issue 14).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 # Server-Timing header with the SQL cost of each request, for the frontend developer's browser.
 SERVER_TIMING = env_bool("SERVER_TIMING", True)

@@ -11,6 +11,7 @@ from scheduling.models.appointments import (
 from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
+from scheduling.models.idempotency import IdempotencyKey
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
 from scheduling.models.reports import (
     DriverWorkloadDaily,
@@ -31,6 +32,7 @@ __all__ = [
     "AuthToken",
     "Availability",
     "Client",
+    "IdempotencyKey",
     "MassagePressure",
     "Notification",
     "NotificationType",
