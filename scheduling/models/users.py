@@ -28,9 +28,7 @@ class User(AbstractUser):
     # Drivers
     motorcycle_plate = models.CharField(max_length=32, blank=True, default="")
     last_available_at = models.DateTimeField(null=True, blank=True)
-    # Login lockout (SPEC section 10)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # Login lockout (SPEC section 10): failed logins are counted by django-axes, per address and account
 
     objects = UserManager()
 
