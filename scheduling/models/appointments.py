@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from scheduling.models import triggers_sql
+from scheduling.models import item_cache_triggers, triggers_sql
 
 
 class AppointmentStatus(models.TextChoices):
@@ -172,6 +172,8 @@ class Appointment(models.Model):
                 condition=pgtrigger.Condition(triggers_sql.BOOKING_RELEVANT_CHANGE),
                 func=triggers_sql.sync_bookings_func("NEW.id"),
             ),
+            # The API JSON of each appointment, kept in appointment_item_cache.
+            *item_cache_triggers.appointment(),
         ]
         indexes = [
             models.Index(fields=["date", "start_time"], name="appt_date_start_idx"),
@@ -206,10 +208,19 @@ class AppointmentTherapist(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 func=triggers_sql.sync_bookings_func("COALESCE(NEW.appointment_id, OLD.appointment_id)"),
             ),
+            *item_cache_triggers.appointment_child("therapist_link"),
         ]
 
     def __str__(self) -> str:
         return f"therapist {self.therapist_id} on appointment {self.appointment_id}"
+
+
+class AppointmentServiceLink(Appointment.services.through):
+    """The appointment-service links (Django's own many-to-many table), here only to carry its triggers."""
+
+    class Meta:
+        proxy = True
+        triggers = item_cache_triggers.appointment_child("service_link", updates=False)
 
 
 class OperatorResponse(models.TextChoices):
@@ -243,6 +254,7 @@ class AppointmentRejection(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["appointment", "-rejected_at"], name="rejection_appt_idx")]
+        triggers = item_cache_triggers.appointment_child("rejection")
 
     def __str__(self) -> str:
         return f"rejection of appointment {self.appointment_id} ({self.operator_response})"

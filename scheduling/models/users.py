@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scheduling.models import item_cache_triggers
+
 
 class Role(models.TextChoices):
     OPERATOR = "operator", "Operator"
@@ -51,6 +53,7 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
+        triggers = item_cache_triggers.user()
 
     def __str__(self) -> str:
         return f"{self.get_full_name() or self.username} ({self.role})"
