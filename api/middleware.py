@@ -1,3 +1,4 @@
+import io
 import logging
 import random
 import time
@@ -137,8 +138,12 @@ class RequestLimitsMiddleware:
             chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
             if chunked and not length and "wsgi.input" in request.META:
                 # Django reads at most Content-Length (0) bytes of a WSGI body; the server has already decoded
-                # the chunks, so hand Django the raw stream: request.body reads it up to the limit + 1 byte.
-                request._stream = request.META["wsgi.input"]
+                # the chunks, so read the raw stream here, up to the limit + 1 byte.
+                body = request.META["wsgi.input"].read(limit + 1 if limit is not None else -1)
+                if limit is not None and len(body) > limit:
+                    return body_too_large()
+                request._body = body
+                request._stream = io.BytesIO(body)
         return self.get_response(request)
 
 

@@ -36,13 +36,23 @@ def test_a_body_over_the_limit_without_a_content_length_is_413_json(api_client, 
     assert response["Content-Type"].startswith("application/json")
 
 
+class ServerBody:
+    """Like gunicorn's request body: read() only (no close(), no seek())."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
 def test_a_chunked_body_is_read_not_ignored():
     # What gunicorn hands over for `Transfer-Encoding: chunked`: the decoded stream and no Content-Length.
     payload = b'{"username": "x", "password": "y"}'
     request = RequestFactory().post(LOGIN, b"", content_type="application/json")
     request.META.pop("CONTENT_LENGTH", None)
     request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
-    request.META["wsgi.input"] = io.BytesIO(payload)
+    request.META["wsgi.input"] = ServerBody(payload)
     seen = {}
 
     def view(req):
@@ -51,6 +61,16 @@ def test_a_chunked_body_is_read_not_ignored():
 
     RequestLimitsMiddleware(view)(request)
     assert seen["body"] == payload
+
+
+def test_a_chunked_body_over_the_limit_is_413(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    request = RequestFactory().post(LOGIN, b"", content_type="application/json")
+    request.META.pop("CONTENT_LENGTH", None)
+    request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
+    request.META["wsgi.input"] = ServerBody(b"x" * 2048)
+    response = RequestLimitsMiddleware(lambda req: None)(request)
+    assert response.status_code == 413
 
 
 @pytest.mark.parametrize("field", ["username", "password"])

@@ -6,6 +6,8 @@ is back everything works again without a restart; every acknowledged write is th
 caches equal a recount."""
 
 import datetime as dt
+import http.client
+import socket
 import threading
 import time
 import uuid
@@ -172,3 +174,38 @@ def test_a_booking_whose_answer_was_lost_is_retried_safely_with_its_key(stack):
     )
     assert up.status == 201
     assert live.shell(COUNT) == "2"
+
+
+def test_the_real_server_reads_chunked_bodies_and_refuses_oversized_ones(stack):
+    live, _ = stack
+    conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=30)
+    try:
+        body = iter([b'{"username": "nobody", ', b'"password": "wrong-password"}'])
+        conn.request(
+            "POST", "/api/auth/login/", body=body, headers={"Content-Type": "application/json"}, encode_chunked=True
+        )
+        answer = conn.getresponse()
+        assert answer.status == 401, answer.read()  # the body was read: a real login attempt, not "no body"
+        answer.read()
+    finally:
+        conn.close()
+    conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=30)
+    try:
+        huge = (b"x" * 65536 for _ in range(64))  # 4 MB in chunks, over the 2.5 MB limit
+        conn.request(
+            "POST", "/api/auth/login/", body=huge, headers={"Content-Type": "application/json"}, encode_chunked=True
+        )
+        answer = conn.getresponse()
+        assert answer.status == 413 and answer.getheader("Content-Type").startswith("application/json")
+    finally:
+        conn.close()
+    # A 20 MB body is refused from its Content-Length, before it is sent in full (the client sends only 64 kB).
+    with socket.create_connection(("127.0.0.1", live.port), timeout=30) as sock:
+        head = (
+            "POST /api/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {20 * 1024 * 1024}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b'{"username": "' + b"x" * 65536)
+        answer = sock.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    assert "application/json" in answer and '"detail"' in answer
