@@ -160,8 +160,10 @@ class _Unstored(Exception):
 
 
 def _token_user_id(request: HttpRequest) -> int | None:
+    from api.auth import ACCEPTED_PREFIXES  # the API's own header rule (imported late: api.auth imports ninja)
+
     prefix, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if prefix.lower() not in ("token", "bearer") or not raw.strip():
+    if prefix.lower() not in ACCEPTED_PREFIXES or not raw.strip():
         return None
     user = auth_service.user_for_token(raw.strip())
     return user.pk if user is not None else None
@@ -204,7 +206,9 @@ class IdempotencyMiddleware:
                     return failed.response
                 time.sleep(random.uniform(0.005, 0.02) * attempt)
             except DomainError as exc:
-                return JsonResponse({"detail": exc.detail, "error": exc.errors}, status=exc.status_code)
+                return JsonResponse(
+                    {"detail": exc.detail, **({"error": exc.errors} if exc.errors else {})}, status=exc.status_code
+                )
             except (OperationalError, InterfaceError) as exc:
                 return fault_response(exc)
         raise AssertionError("unreachable")
