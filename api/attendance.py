@@ -58,14 +58,18 @@ class TodayStatusOut(AttendanceRecordOut):
     updated_at: dt.datetime | None
 
 
+def _today() -> dt.date:
+    return timezone.localdate(services.now())
+
+
 class RecordFilters(FilterSchema):
-    date: dt.date = Field(default_factory=timezone.localdate, description="the day; default today")
+    date: dt.date = Field(default_factory=_today, description="the day; default today")
     staff_id: Annotated[int | None, FilterLookup("staff_member_id")] = None
     status: AttendanceStatus | None = None
 
 
 class RecordEdit(Schema):
-    notes: str = Field(..., max_length=5000)
+    notes: str = Field(..., description=f"at most {services.MAX_NOTES} characters")
     check_in_time: LocalTime
     check_out_time: LocalTime = Field(..., description="at or before check_in_time means the next day")
 
@@ -82,7 +86,7 @@ class MarkAbsentOut(Schema):
 
 
 class SummaryParams(Schema):
-    date: dt.date = Field(default_factory=timezone.localdate, description="default today")
+    date: dt.date = Field(default_factory=_today, description="default today")
 
 
 class SummaryOut(Schema):

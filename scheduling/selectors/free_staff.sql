@@ -15,6 +15,13 @@ WHERE u.role = %(role)s
   AND u.is_active
   AND (%(specialization)s::text IS NULL OR u.specialization ILIKE %(specialization)s::text)
   AND (%(massage_pressure)s::text IS NULL OR u.massage_pressure = %(massage_pressure)s::text)
+  -- checked_in=true: only people who are in now (an attendance record of today, local, with a check-in and no
+  -- check-out); the unique (staff_member_id, date) index finds it.
+  AND (NOT %(checked_in)s::boolean OR EXISTS (
+      SELECT 1 FROM scheduling_attendancerecord r
+      WHERE r.staff_member_id = u.id AND r.date = %(today)s::date
+        AND r.check_in_time IS NOT NULL AND r.check_out_time IS NULL
+  ))
   AND a.is_available
   AND a.date BETWEEN %(date)s::date - 1 AND %(date)s::date
   AND slot_period(a.date, a.start_time, a.end_time) @> win.span

@@ -23,6 +23,7 @@ from scheduling.selectors.attendance import current_record, records_visible_to
 
 STAFF_ROLES = (Role.THERAPIST, Role.DRIVER)
 NOT_FOUND = "Attendance record not found."
+MAX_NOTES = 5000
 
 
 def now() -> dt.datetime:
@@ -165,6 +166,8 @@ def correct(actor: User, record_id: int, changes: dict, *, at: dt.datetime | Non
         if name in changes and changes[name] is None:
             raise BadRequest(f"{name} can be corrected, not removed.", errors={name: ["may not be null"]})
     if changes.get("notes") is not None:
+        if len(changes["notes"]) > MAX_NOTES:
+            raise BadRequest(f"notes: at most {MAX_NOTES} characters.", errors={"notes": ["too long"]})
         record.notes = changes["notes"]
     new_in, new_out = changes.get("check_in_time"), changes.get("check_out_time")
     if new_in is not None or new_out is not None:
