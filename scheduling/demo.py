@@ -580,14 +580,17 @@ class Seeder:
         rows = []
         for offset in range(ATTENDANCE_DAYS, -1, -1):
             day = self.today - dt.timedelta(days=offset)
-            for user in staff:
+            for index, user in enumerate(staff):
                 # Each person's day decided on its own, so a second run tops up (today) and never adds a day off.
                 rng = random.Random(f"{self.seed}-{user.id}-{day.toordinal()}")
                 roll = rng.random()
-                if (user.id, day) in have or roll < 0.08:  # already seeded, or a day off
+                # yesterday, every fifth person came in after the operator had marked them absent: waiting for
+                # the operator's decision (the Approve button)
+                pending = offset == 1 and index % 5 == 0
+                if (user.id, day) in have or (roll < 0.08 and not pending):  # already seeded, or a day off
                     continue
                 operator = rng.choice(operators)
-                if roll < 0.13 and offset > 0:
+                if roll < 0.13 and offset > 0 and not pending:
                     marked = timezone.make_aware(dt.datetime.combine(day, dt.time(22)), self.tz)
                     rows.append(self._attendance_row(user, day, None, None, AttendanceStatus.ABSENT, operator, marked))
                     continue
@@ -602,8 +605,6 @@ class Seeder:
                 check_out = check_in + dt.timedelta(minutes=rng.randrange(6 * 60, 10 * 60))
                 if check_out > self.now:
                     check_out = None  # still in
-                # came in after the operator had marked them absent: waiting for the operator's decision
-                pending = 0 < offset <= 3 and roll < 0.16
                 approved = offset > 0 and not pending and rng.random() < 0.8
                 status = AttendanceStatus.PENDING_APPROVAL if pending else classify(check_in)
                 approved_at = check_in + dt.timedelta(hours=3) if approved else None

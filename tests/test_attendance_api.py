@@ -9,25 +9,9 @@ from django.utils import timezone
 from scheduling.models import AttendanceRecord
 from scheduling.selectors import attendance as selectors
 from scheduling.services import attendance as services
+from tests.attendance_clock import DAY, at, clock_fixture  # noqa: F401 (the "clock" fixture)
 
-DAY = dt.date(2030, 4, 8)
 BASE = "/api/attendance/"
-
-
-def at(clock: str, day: dt.date = DAY) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(clock)))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock("13:15:00"[, day]) sets the moment every attendance operation reads."""
-
-    def set_clock(value: str, day: dt.date = DAY) -> None:
-        moment = at(value, day)
-        monkeypatch.setattr(services, "now", lambda: moment)
-
-    set_clock("09:00")
-    return set_clock
 
 
 def test_a_check_in_at_1315_00_is_present_and_at_1315_01_late(api_client, make_therapist, clock):

@@ -2,15 +2,11 @@
 every field it reads (features/attendance/attendanceSlice.js, hooks/useAttendanceQueries.js,
 hooks/useDashboardQueries.js, pages/AttendancePage, components/AttendanceComponent and OperatorDashboard)."""
 
-import datetime as dt
 import re
 
-import pytest
-from django.utils import timezone
-
 from scheduling.services import attendance as services
+from tests.attendance_clock import DAY, at, clock_fixture  # noqa: F401 (the "clock" fixture)
 
-DAY = dt.date(2030, 4, 8)
 BASE = "/api/attendance/"
 HH_MM_SS = re.compile(r"^\d{2}:\d{2}:\d{2}$")  # what formatTime/formatTimeForInput split on ":"
 RECORD_FIELDS = {
@@ -18,20 +14,6 @@ RECORD_FIELDS = {
     "is_checked_in", "hours_worked", "approved_by", "approved_at", "notes", "created_at", "updated_at",
 }  # fmt: skip
 PERSON = {"id", "first_name", "last_name", "role"}
-
-
-def at(clock: str, day: dt.date = DAY) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(clock)))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    def set_clock(value: str, day: dt.date = DAY) -> None:
-        moment = at(value, day)
-        monkeypatch.setattr(services, "now", lambda: moment)
-
-    set_clock("09:00")
-    return set_clock
 
 
 def assert_record(body: dict) -> None:

@@ -11,13 +11,7 @@ from django.utils import timezone
 from scheduling.errors import BadRequest, Conflict, Forbidden, NotFound
 from scheduling.models import AttendanceRecord, AttendanceStatus
 from scheduling.services import attendance as services
-
-DAY = dt.date(2030, 4, 8)
-
-
-def at(clock: str, day: dt.date = DAY) -> dt.datetime:
-    """`clock` (HH:MM[:SS[.ffffff]]) on `day` in the business's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(clock)))
+from tests.attendance_clock import DAY, at
 
 
 @pytest.mark.parametrize(

@@ -4,15 +4,13 @@
 
 import datetime as dt
 import random
-import threading
 from io import StringIO
 
 import pgtrigger
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
-from django.utils import timezone
+from django.db import connection, transaction
 
 from scheduling.errors import DomainError
 from scheduling.models import AttendanceDaySummary, AttendanceRecord
@@ -20,14 +18,11 @@ from scheduling.models.attendance import SUMMARY_COLUMNS
 from scheduling.services import attendance as services
 from scheduling.services import attendance_summary
 from tests import factories
+from tests.attendance_clock import DAY, at
+from tests.test_notification_counters import _run_in_threads
 
-DAY = dt.date(2030, 4, 8)
 URL = "/api/attendance/summary/"
 COUNTED = SUMMARY_COLUMNS[1:]
-
-
-def at(clock: str, day: dt.date = DAY) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(clock)))
 
 
 def summaries() -> dict[dt.date, tuple]:
@@ -160,27 +155,6 @@ def test_the_summary_derives_rate_and_hours(api_client, operator, make_therapist
 
 
 # ---- concurrency: each thread has its own connection, with real commits (transactional tests) ----
-
-
-def _run_in_threads(jobs) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(jobs))
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:  # collected and asserted on in the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.mark.concurrency

@@ -83,6 +83,27 @@ _NEW = "SELECT 1 AS sign, n.* FROM new_rows AS n"
 _OLD = "SELECT -1 AS sign, o.* FROM old_rows AS o"
 
 
+def _summary_triggers() -> list[pgtrigger.Trigger]:
+    """AFTER insert, update and delete, each once per statement with its transition table(s)."""
+    kinds = [
+        ("insert", pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), _NEW),
+        ("update", pgtrigger.Update, pgtrigger.Referencing(old="old_rows", new="new_rows"), f"{_NEW} UNION ALL {_OLD}"),
+        ("delete", pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), _OLD),
+    ]
+    return [
+        pgtrigger.Trigger(
+            name=f"attendance_summary_{kind}",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=operation,
+            referencing=referencing,
+            declare=_SUMMARY_DECLARE,
+            func=_summary_trigger_func(sources),
+        )
+        for kind, operation, referencing, sources in kinds
+    ]
+
+
 class AttendanceRecord(models.Model):
     """A therapist's or driver's working day: the local date the shift started, when they checked in and out (a
     check-out after midnight belongs to the day it started), the status, and the operator's approval."""
@@ -161,33 +182,7 @@ class AttendanceRecord(models.Model):
                 """,
             ),
             # AttendanceDaySummary is kept exact by these: one summary write per affected day per statement.
-            pgtrigger.Trigger(
-                name="attendance_summary_insert",
-                level=pgtrigger.Statement,
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert,
-                referencing=pgtrigger.Referencing(new="new_rows"),
-                declare=_SUMMARY_DECLARE,
-                func=_summary_trigger_func(_NEW),
-            ),
-            pgtrigger.Trigger(
-                name="attendance_summary_update",
-                level=pgtrigger.Statement,
-                when=pgtrigger.After,
-                operation=pgtrigger.Update,
-                referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
-                declare=_SUMMARY_DECLARE,
-                func=_summary_trigger_func(f"{_NEW} UNION ALL {_OLD}"),
-            ),
-            pgtrigger.Trigger(
-                name="attendance_summary_delete",
-                level=pgtrigger.Statement,
-                when=pgtrigger.After,
-                operation=pgtrigger.Delete,
-                referencing=pgtrigger.Referencing(old="old_rows"),
-                declare=_SUMMARY_DECLARE,
-                func=_summary_trigger_func(_OLD),
-            ),
+            *_summary_triggers(),
         ]
 
     def __str__(self) -> str:
