@@ -121,7 +121,7 @@ class WindowParams(Schema):
     date: dt.date
     start_time: LocalTime
     end_time: LocalTime = Field(..., description="before start_time means the next day")
-    checked_in: bool = Field(False, description="true: only people checked in today and not yet out (attendance)")
+    checked_in: bool = Field(False, description="true: only people in now (checked in, not yet out; attendance)")
 
 
 class TherapistWindowParams(WindowParams):

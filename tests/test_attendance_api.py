@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from scheduling.models import AttendanceRecord
+from scheduling.models import AttendanceRecord, Role
 from scheduling.selectors import attendance as selectors
+from scheduling.selectors.availability import Window, free_staff
 from scheduling.services import attendance as services
 from tests.attendance_clock import DAY, at, clock_fixture  # noqa: F401 (the "clock" fixture)
 
@@ -211,3 +212,16 @@ def test_the_live_hook_renders_the_record_as_rest_does_and_names_its_audience(
     assert colleague.pk not in audience and retired_operator.pk not in audience
     record.delete()
     assert selectors.attendance_update_message(record.pk) is None
+
+
+def test_someone_still_in_after_midnight_counts_as_checked_in(make_therapist, make_availability):
+    night, forgot = make_therapist(), make_therapist()
+    for person in (night, forgot):
+        make_availability(user=person, date=DAY, start_time=dt.time(18), end_time=dt.time(6))
+    services.check_in(night, at=at("20:00"))
+    services.check_in(forgot, at=at("20:00", DAY - dt.timedelta(days=1)))  # never checked out, two days ago
+    window = Window(DAY + dt.timedelta(days=1), dt.time(0, 30), dt.time(1, 0))
+    after_midnight = at("00:30", DAY + dt.timedelta(days=1))
+    assert [p.pk for p in free_staff(Role.THERAPIST, window, checked_in=True, now=after_midnight)] == [night.pk]
+    services.check_out(night, at=after_midnight)
+    assert free_staff(Role.THERAPIST, window, checked_in=True, now=at("00:31", DAY + dt.timedelta(days=1))) == []

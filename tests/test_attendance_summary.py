@@ -200,3 +200,23 @@ def test_random_concurrent_check_ins_check_outs_approvals_and_absences_leave_the
     assert AttendanceRecord.objects.count() > 10 and refused  # the run did work and met the rules
     assert summaries() == recount()
     assert attendance_summary.drift() == []
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_check_ins_of_one_person_leave_one_record_and_409s_for_the_rest():
+    therapist = factories.TherapistFactory()
+    outcomes: list[str] = []
+
+    def check_in():
+        try:
+            services.check_in(therapist, at=at("09:00"))
+            outcomes.append("checked in")
+        except DomainError as exc:
+            outcomes.append(f"{exc.status_code}")
+
+    errors = _run_in_threads([check_in for _ in range(6)])
+    assert errors == []
+    assert sorted(outcomes) == ["409"] * 5 + ["checked in"]
+    assert AttendanceRecord.objects.filter(staff_member=therapist).count() == 1
+    assert summaries()[DAY][:2] == (1, 1)

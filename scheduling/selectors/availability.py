@@ -94,13 +94,15 @@ def free_staff(
     specialization: str | None = None,
     massage_pressure: str | None = None,
     checked_in: bool = False,
+    now: dt.datetime | None = None,
 ) -> list[User]:
     """Active staff of `role` with a slot covering the whole window and no staff booking overlapping it (the
     bookings the double-booking constraint checks, so everyone listed can be booked for the window).
 
     One query. Each User carries the covering slot as `slot_id`, `slot_date`, `slot_start_time`,
     `slot_end_time` (slots of one person never overlap, so at most one slot covers a window). With `checked_in`,
-    only people checked in today (local) and not yet out."""
+    only people who are in at `now` (default: the present): checked in and not yet out (attendance)."""
+    now = now or timezone.now()
     escaped = (specialization or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params = {
         "role": Role(role).value,
@@ -110,6 +112,7 @@ def free_staff(
         "specialization": f"%{escaped}%" if escaped else None,
         "massage_pressure": MassagePressure(massage_pressure).value if massage_pressure else None,
         "checked_in": checked_in,
-        "today": timezone.localdate(),
+        "now": now,
+        "today": timezone.localdate(now),
     }
     return list(User.objects.raw(FREE_STAFF_SQL, params))
