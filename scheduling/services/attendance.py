@@ -136,7 +136,8 @@ def approve(actor: User, record_id: int, *, at: dt.datetime | None = None) -> At
         approver = record.approved_by
         by = (approver.get_full_name() or approver.username) if approver is not None else "an operator"
         raise Conflict(
-            f"This attendance record ({record.status}) was already approved by {by} at {record.approved_at}."
+            f"This attendance record ({record.status}) was already approved by {by} at "
+            f"{timezone.localtime(record.approved_at):%Y-%m-%d %H:%M}."
         )
     if record.status == AttendanceStatus.PENDING_APPROVAL:
         record.status = classify(record.check_in_time)
