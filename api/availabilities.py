@@ -121,6 +121,7 @@ class WindowParams(Schema):
     date: dt.date
     start_time: LocalTime
     end_time: LocalTime = Field(..., description="before start_time means the next day")
+    checked_in: bool = Field(False, description="true: only people in now (checked in, not yet out; attendance)")
 
 
 class TherapistWindowParams(WindowParams):
@@ -177,14 +178,18 @@ def delete_availability(request, slot_id: int):
 def available_therapists(request, params: Query[TherapistWindowParams]):
     window = selectors.Window(params.date, params.start_time, params.end_time)
     free = selectors.free_staff(
-        Role.THERAPIST, window, specialization=params.specialization, massage_pressure=params.massage_pressure
+        Role.THERAPIST,
+        window,
+        specialization=params.specialization,
+        massage_pressure=params.massage_pressure,
+        checked_in=params.checked_in,
     )
     return schema_response(free, list[FreeStaffOut])
 
 
 def available_drivers(request, params: Query[WindowParams]):
     window = selectors.Window(params.date, params.start_time, params.end_time)
-    return schema_response(selectors.free_staff(Role.DRIVER, window), list[FreeStaffOut])
+    return schema_response(selectors.free_staff(Role.DRIVER, window, checked_in=params.checked_in), list[FreeStaffOut])
 
 
 FREE_DOC = "Active {0} whose availability covers the whole window and who have no overlapping active appointment."

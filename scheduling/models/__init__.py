@@ -8,6 +8,7 @@ from scheduling.models.appointments import (
     PaymentStatus,
     PickupUrgency,
 )
+from scheduling.models.attendance import AttendanceDaySummary, AttendanceRecord, AttendanceStatus
 from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
@@ -28,6 +29,9 @@ __all__ = [
     "AppointmentRejection",
     "AppointmentStatus",
     "AppointmentTherapist",
+    "AttendanceDaySummary",
+    "AttendanceRecord",
+    "AttendanceStatus",
     "AuthToken",
     "Availability",
     "Client",
