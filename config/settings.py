@@ -87,6 +87,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Manila")
 USE_I18N = False
 USE_TZ = True
+# Attendance: a check-in at or before this local time is "present", later "late" (CONTRACT.md section 2a).
+ATTENDANCE_LATE_AFTER = os.environ.get("ATTENDANCE_LATE_AFTER", "13:15")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

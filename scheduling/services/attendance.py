@@ -33,7 +33,7 @@ def now() -> dt.datetime:
 
 def late_after() -> dt.time:
     """The cut-off: a check-in at or before this local time is present, after it late."""
-    value = getattr(settings, "ATTENDANCE_LATE_AFTER", "13:15")
+    value = settings.ATTENDANCE_LATE_AFTER
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
 
 
