@@ -8,7 +8,7 @@ from scheduling.models.appointments import (
     PaymentStatus,
     PickupUrgency,
 )
-from scheduling.models.auth import AuthToken
+from scheduling.models.auth import AuthToken, EmailVerification
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
@@ -29,6 +29,7 @@ __all__ = [
     "AppointmentStatus",
     "AppointmentTherapist",
     "AuthToken",
+    "EmailVerification",
     "Availability",
     "Client",
     "MassagePressure",
