@@ -179,6 +179,7 @@ class ReasonIn(Schema):
 
 def _either(data: object, ours: str, theirs: str) -> object:
     """The frontend's spelling of a key (`theirs`) fills ours when ours is not given."""
+    data = getattr(data, "_obj", data)  # Ninja hands validators its DjangoGetter wrapper
     if isinstance(data, dict) and data.get(ours) in (None, "") and data.get(theirs) not in (None, ""):
         return {**data, ours: data[theirs]}
     return data
