@@ -213,8 +213,7 @@ def status_counts(request, date: dt.date | None = None):
 
 @router.post("/auto_cancel_overdue/", response={200: AutoCancelOut, **ERRORS}, summary="Auto-cancel overdue pending")
 def auto_cancel_overdue(request):
-    services._require(request.auth, [Role.OPERATOR], "auto-cancel appointments")
-    ids = services.auto_cancel_overdue()
+    ids = services.auto_cancel_overdue_by(request.auth)
     return {"cancelled": len(ids), "ids": ids}
 
 

@@ -534,3 +534,42 @@ def test_every_alias_route_appears_in_the_openapi_document(api_client, operator)
     schemas = api_client(operator).get("/api/openapi.json").json()["components"]["schemas"]
     assert {"reason", "rejection_reason"} <= set(schemas["RejectIn"]["properties"])
     assert {"urgency", "pickup_urgency", "notes", "pickup_notes"} <= set(schemas["PickupIn"]["properties"])
+
+
+def test_a_status_patch_on_someone_elses_appointment_is_a_404_and_changes_nothing(
+    api_client, journey, make_driver, make_therapist
+):
+    for outsider in (make_driver(), make_therapist()):
+        response = api_client(outsider).patch(f"{APPOINTMENTS}{journey.id}/", {"status": "driver_confirmed"})
+        assert response.status_code == 404
+    journey.refresh_from_db()
+    assert journey.status == "therapist_confirmed"
+
+
+# ------------------------------------------------------------------------------------------ query budgets
+
+
+@pytest.mark.parametrize("size", [1, 30])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/registration/register/client/?page_size=100",
+        "/api/registration/register/therapist/?page=1&page_size=12",
+        "/api/registration/register/driver/?page=1&page_size=12",
+        f"{S}/notifications/debug_all/",
+    ],
+)
+def test_the_alias_lists_cost_the_same_queries_at_one_row_or_thirty(
+    api_client, make_operator, make_client, make_therapist, make_driver, make_notification,
+    django_assert_num_queries, size, url,
+):  # fmt: skip
+    operator = make_operator()
+    for _ in range(size):
+        make_client()
+        make_therapist()
+        make_driver()
+        make_notification(user=operator)
+    client = api_client(operator)
+    with django_assert_num_queries(3):  # authentication, count, rows
+        response = client.get(url)
+    assert response.status_code == 200 and response.json()["count"] == size

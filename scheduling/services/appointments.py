@@ -655,6 +655,12 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
     return _auto_cancel(rows, now)
 
 
+def auto_cancel_overdue_by(user: User) -> list[int]:
+    """POST auto_cancel_overdue/: an operator runs the scheduler's sweep now."""
+    _require(user, lifecycle_step("auto_cancel").roles, "auto-cancel appointments")
+    return auto_cancel_overdue()
+
+
 @transaction.atomic
 def auto_cancel_one(user: User, appointment_id: int) -> Appointment:
     appointment = _begin(user, appointment_id, "auto_cancel", "auto-cancel an appointment")
