@@ -105,6 +105,16 @@ class CoveringSlotOut(Schema):
 
 class FreeStaffOut(UserOut):
     availability: CoveringSlotOut = Field(description="the slot that covers the whole window")
+    start_time: LocalTime = Field(description="the covering slot's start (the frontend reads it here)")
+    end_time: LocalTime = Field(description="the covering slot's end")
+
+    @staticmethod
+    def resolve_start_time(obj):
+        return obj.slot_start_time
+
+    @staticmethod
+    def resolve_end_time(obj):
+        return obj.slot_end_time
 
     @staticmethod
     def resolve_availability(obj) -> dict:

@@ -69,6 +69,10 @@ OPERATOR_ONLY_WRITES = {
     ("PATCH", "/api/attendance/records/{record_id}/"),
     ("POST", "/api/attendance/approve/{record_id}/"),
     ("POST", "/api/attendance/mark-absent/"),
+    ("POST", "/api/registration/register/client/"),
+    ("POST", "/api/registration/register/therapist/"),
+    ("POST", "/api/registration/register/driver/"),
+    ("PATCH", "/api/toggle-account-status/{staff_id}/"),
 }
 # Writes on one row of A's, allowed to the roles named: the other staff get 404 (right role) or 403 (wrong one).
 APPOINTMENT_ACTIONS = {
@@ -90,6 +94,10 @@ APPOINTMENT_ACTIONS = {
 OWN_WRITES = {
     ("POST", "/api/auth/login/"),
     ("POST", "/api/auth/logout/"),
+    ("POST", "/api/auth/verify-email/"),
+    ("POST", "/api/auth/resend-verification/"),
+    ("PUT", "/api/auth/profile/"),
+    ("PATCH", "/api/auth/profile/"),
     ("POST", "/api/scheduling/availabilities/"),
     ("POST", "/api/scheduling/availabilities/bulk_create/"),
     ("POST", "/api/scheduling/notifications/mark_all_as_read/"),

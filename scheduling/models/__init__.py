@@ -9,7 +9,7 @@ from scheduling.models.appointments import (
     PickupUrgency,
 )
 from scheduling.models.attendance import AttendanceDaySummary, AttendanceRecord, AttendanceStatus
-from scheduling.models.auth import AuthToken
+from scheduling.models.auth import AuthToken, EmailVerification
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
@@ -33,6 +33,7 @@ __all__ = [
     "AttendanceRecord",
     "AttendanceStatus",
     "AuthToken",
+    "EmailVerification",
     "Availability",
     "Client",
     "MassagePressure",
