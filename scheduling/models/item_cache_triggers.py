@@ -13,7 +13,7 @@ import pgtrigger
 OLD, NEW = "old_rows", "new_rows"
 # Columns the cached JSON shows, per referenced table: an update that changes none of them refreshes nothing.
 CLIENT_COLUMNS = ("first_name", "last_name", "phone_number", "email", "address")
-USER_COLUMNS = ("username", "first_name", "last_name", "role", "phone")
+USER_COLUMNS = ("username", "first_name", "last_name", "role", "phone", "email", "specialization", "motorcycle_plate")
 SERVICE_COLUMNS = ("name", "duration", "price", "oil")
 
 

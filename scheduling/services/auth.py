@@ -10,12 +10,13 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from scheduling.errors import NotAuthenticated
+from scheduling.errors import Forbidden, NotAuthenticated
 from scheduling.models import AuthToken, User
 from scheduling.models.auth import hash_token, new_raw_token
 from scheduling.services import login_throttle
 
 INVALID_CREDENTIALS = "Invalid username/email or password."
+ACCOUNT_DISABLED = "This account is disabled. Please contact your administrator."
 # Checked against when the user does not exist, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = None
 
@@ -46,21 +47,29 @@ def login(identifier: str, password: str, user_agent: str = "", request: HttpReq
             raise NotAuthenticated(INVALID_CREDENTIALS)
         if user is None:
             check_password(password, _dummy_hash())
-        elif user.check_password(password) and user.is_active:
+        elif user.check_password(password):
+            if not user.is_active:
+                # Only someone who knows the password learns the account is disabled; a wrong one stays the 401.
+                raise Forbidden(ACCOUNT_DISABLED, code="ACCOUNT_DISABLED")
             login_throttle.succeeded(request, user)
             user.last_login = now
             user.save(update_fields=["last_login"])
-            raw = new_raw_token()
-            AuthToken.objects.create(
-                user=user,
-                key_hash=hash_token(raw),
-                expires_at=now + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
-                user_agent=user_agent[:200],
-            )
-            return user, raw
+            return user, issue_token(user, user_agent)
     # Recorded after the transaction: the failure counts even though the login is refused.
     login_throttle.failed(request, identifier, user)
     raise NotAuthenticated(INVALID_CREDENTIALS)
+
+
+def issue_token(user: User, user_agent: str = "") -> str:
+    """A new token for the user (stored as its hash); the raw value is returned once."""
+    raw = new_raw_token()
+    AuthToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
+        user_agent=user_agent[:200],
+    )
+    return raw
 
 
 @functools.cache
