@@ -40,10 +40,14 @@ def _changed_ids(columns: tuple[str, ...]) -> str:
     return f"SELECT n.id FROM {NEW} AS n JOIN {OLD} AS o ON o.id = n.id WHERE ({new}) IS DISTINCT FROM ({old})"
 
 
-def _on_changed(columns: tuple[str, ...], appointment_ids_sql: str) -> str:
+# Key of the advisory lock that stands for "what the cache shows of this person" (see refresh_appointment_items).
+USER_LOCK_KEY = "hashtextextended('appointment_item_user:' || id, 0)"
+
+
+def _on_changed(columns: tuple[str, ...], appointment_ids_sql: str, lock_sql: str = "") -> str:
     return f"""
     changed := ARRAY({_changed_ids(columns)});
-    IF cardinality(changed) > 0 THEN
+    IF cardinality(changed) > 0 THEN{lock_sql}
         PERFORM refresh_appointment_items(ARRAY({appointment_ids_sql}));
     END IF;
     RETURN NULL;"""
@@ -84,7 +88,12 @@ def user() -> list[pgtrigger.Trigger]:
             WHERE a.therapist_id = ANY (changed) OR a.driver_id = ANY (changed) OR a.operator_id = ANY (changed)
             UNION SELECT l.appointment_id FROM scheduling_appointmenttherapist AS l WHERE l.therapist_id = ANY (changed)
             UNION SELECT r.appointment_id FROM scheduling_appointmentrejection AS r WHERE r.rejected_by_id = ANY (changed)"""
-    return [_trigger("user_item_cache_upd", pgtrigger.Update, _on_changed(USER_COLUMNS, ids), old=OLD, new=NEW)]
+    # Exclusive while we read the appointments: a refresh in flight that shows this person finishes first (and we
+    # see its rows), a later one waits for our commit (and sees the new name). The row lock of the UPDATE cannot
+    # serve: refreshes do not lock user rows (see refresh_appointment_items).
+    lock = f"""
+        PERFORM pg_advisory_xact_lock({USER_LOCK_KEY}) FROM unnest(changed) AS id ORDER BY id;"""
+    return [_trigger("user_item_cache_upd", pgtrigger.Update, _on_changed(USER_COLUMNS, ids, lock), old=OLD, new=NEW)]
 
 
 def service() -> list[pgtrigger.Trigger]:

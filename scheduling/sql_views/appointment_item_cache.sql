@@ -11,25 +11,30 @@
 -- Timestamps in the JSON are always written in UTC, whatever the writing session's TimeZone.
 --
 -- Concurrency: a refresh reads rows other transactions may be changing (a client renamed while an appointment
--- is moved onto it). So it first locks what it reads: the client, people and services the appointments show
--- FOR SHARE (an edit of one waits until we commit and its own refresh then sees our rows; an edit in flight
--- makes us wait and we then read its committed result), and the appointments' cache rows FOR UPDATE (two
--- refreshes of one appointment run one after the other). Each statement of this VOLATILE function takes a new
--- snapshot, so the INSERT sees everything committed while we waited. Lock order everywhere: clients, users,
--- services, then cache rows, each in id order.
+-- is moved onto it). So it first locks what it reads: the clients and services the appointments show FOR SHARE,
+-- the people with shared advisory locks (an edit of one waits until we commit and its own refresh then sees our
+-- rows; an edit in flight makes us wait and we then read its committed result), and the appointments' cache rows
+-- FOR UPDATE (two refreshes of one appointment run one after the other). Each statement of this VOLATILE function
+-- takes a new snapshot, so the INSERT sees everything committed while we waited. Lock order everywhere: clients,
+-- people, services, then cache rows, each in id order.
 CREATE OR REPLACE FUNCTION refresh_appointment_items(ids bigint[]) RETURNS void
 LANGUAGE plpgsql VOLATILE SET "TimeZone" = 'UTC' AS $$
 BEGIN
     PERFORM 1 FROM scheduling_client AS c
     WHERE c.id IN (SELECT a.client_id FROM scheduling_appointment AS a WHERE a.id = ANY (ids))
     ORDER BY c.id FOR SHARE;
-    PERFORM 1 FROM scheduling_user AS u
-    WHERE u.id IN (
+    -- People: shared advisory locks (the user trigger takes them exclusively for the people whose shown columns
+    -- changed), not row locks: user rows are written often (logins, a driver's last_available_at) and the free
+    -- driver is picked with SKIP LOCKED, which a share lock held here would make skip a free driver.
+    PERFORM pg_advisory_xact_lock_shared(hashtextextended('appointment_item_user:' || p.id, 0))
+    FROM (
         SELECT unnest(ARRAY[a.therapist_id, a.driver_id, a.operator_id])
         FROM scheduling_appointment AS a WHERE a.id = ANY (ids)
         UNION SELECT l.therapist_id FROM scheduling_appointmenttherapist AS l WHERE l.appointment_id = ANY (ids)
-        UNION SELECT r.rejected_by_id FROM scheduling_appointmentrejection AS r WHERE r.appointment_id = ANY (ids))
-    ORDER BY u.id FOR SHARE;
+        UNION SELECT r.rejected_by_id FROM scheduling_appointmentrejection AS r WHERE r.appointment_id = ANY (ids)
+    ) AS p (id)
+    WHERE p.id IS NOT NULL
+    ORDER BY p.id;
     PERFORM 1 FROM scheduling_service AS s
     WHERE s.id IN (SELECT aps.service_id FROM scheduling_appointment_services AS aps
                    WHERE aps.appointment_id = ANY (ids))
