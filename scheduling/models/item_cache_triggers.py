@@ -45,10 +45,12 @@ USER_LOCK_KEY = "hashtextextended('appointment_item_user:' || id, 0)"
 
 
 def _on_changed(columns: tuple[str, ...], appointment_ids_sql: str, lock_sql: str = "") -> str:
+    """This edit holds its own row (or person) lock already: the refresh takes only the cache rows (lock_shown =
+    false), so editors of two kinds never wait for each other's rows in opposite orders."""
     return f"""
     changed := ARRAY({_changed_ids(columns)});
     IF cardinality(changed) > 0 THEN{lock_sql}
-        PERFORM refresh_appointment_items(ARRAY({appointment_ids_sql}));
+        PERFORM refresh_appointment_items(ARRAY({appointment_ids_sql}), false);
     END IF;
     RETURN NULL;"""
 

@@ -45,7 +45,7 @@ def run_in_transaction(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) ->
                 raise
             logger.info("retrying %s after %s (attempt %d)", fn.__qualname__, type(exc.__cause__).__name__, attempt)
             # Random back-off so the transactions that collided do not collide again in the same order.
-            time.sleep(random.uniform(0.005, 0.02) * attempt)
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
     raise AssertionError("unreachable")
 
 

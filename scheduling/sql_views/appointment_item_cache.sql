@@ -17,28 +17,34 @@
 -- FOR UPDATE (two refreshes of one appointment run one after the other). Each statement of this VOLATILE function
 -- takes a new snapshot, so the INSERT sees everything committed while we waited. Lock order everywhere: clients,
 -- people, services, then cache rows, each in id order.
-CREATE OR REPLACE FUNCTION refresh_appointment_items(ids bigint[]) RETURNS void
+-- lock_shown = false: the caller is the trigger of an edit of a client, person or service, which already holds
+-- that row (or that person's lock) exclusively; it needs only the cache rows, and taking the other kinds' locks
+-- after its own would deadlock with an edit of another kind.
+DROP FUNCTION IF EXISTS refresh_appointment_items(bigint[]);
+CREATE OR REPLACE FUNCTION refresh_appointment_items(ids bigint[], lock_shown boolean DEFAULT true) RETURNS void
 LANGUAGE plpgsql VOLATILE SET "TimeZone" = 'UTC' AS $$
 BEGIN
-    PERFORM 1 FROM scheduling_client AS c
-    WHERE c.id IN (SELECT a.client_id FROM scheduling_appointment AS a WHERE a.id = ANY (ids))
-    ORDER BY c.id FOR SHARE;
-    -- People: shared advisory locks (the user trigger takes them exclusively for the people whose shown columns
-    -- changed), not row locks: user rows are written often (logins, a driver's last_available_at) and the free
-    -- driver is picked with SKIP LOCKED, which a share lock held here would make skip a free driver.
-    PERFORM pg_advisory_xact_lock_shared(hashtextextended('appointment_item_user:' || p.id, 0))
-    FROM (
-        SELECT unnest(ARRAY[a.therapist_id, a.driver_id, a.operator_id])
-        FROM scheduling_appointment AS a WHERE a.id = ANY (ids)
-        UNION SELECT l.therapist_id FROM scheduling_appointmenttherapist AS l WHERE l.appointment_id = ANY (ids)
-        UNION SELECT r.rejected_by_id FROM scheduling_appointmentrejection AS r WHERE r.appointment_id = ANY (ids)
-    ) AS p (id)
-    WHERE p.id IS NOT NULL
-    ORDER BY p.id;
-    PERFORM 1 FROM scheduling_service AS s
-    WHERE s.id IN (SELECT aps.service_id FROM scheduling_appointment_services AS aps
-                   WHERE aps.appointment_id = ANY (ids))
-    ORDER BY s.id FOR SHARE;
+    IF lock_shown THEN
+        PERFORM 1 FROM scheduling_client AS c
+        WHERE c.id IN (SELECT a.client_id FROM scheduling_appointment AS a WHERE a.id = ANY (ids))
+        ORDER BY c.id FOR SHARE;
+        -- People: shared advisory locks (the user trigger takes them exclusively for the people whose shown columns
+        -- changed), not row locks: user rows are written often (logins, a driver's last_available_at) and the free
+        -- driver is picked with SKIP LOCKED, which a share lock held here would make skip a free driver.
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended('appointment_item_user:' || p.id, 0))
+        FROM (
+            SELECT unnest(ARRAY[a.therapist_id, a.driver_id, a.operator_id])
+            FROM scheduling_appointment AS a WHERE a.id = ANY (ids)
+            UNION SELECT l.therapist_id FROM scheduling_appointmenttherapist AS l WHERE l.appointment_id = ANY (ids)
+            UNION SELECT r.rejected_by_id FROM scheduling_appointmentrejection AS r WHERE r.appointment_id = ANY (ids)
+        ) AS p (id)
+        WHERE p.id IS NOT NULL
+        ORDER BY p.id;
+        PERFORM 1 FROM scheduling_service AS s
+        WHERE s.id IN (SELECT aps.service_id FROM scheduling_appointment_services AS aps
+                       WHERE aps.appointment_id = ANY (ids))
+        ORDER BY s.id FOR SHARE;
+    END IF;
     PERFORM 1 FROM appointment_item_cache AS c WHERE c.appointment_id = ANY (ids)
     ORDER BY c.appointment_id FOR UPDATE;
     INSERT INTO appointment_item_cache AS c (appointment_id, item)
