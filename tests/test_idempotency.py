@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from scheduling.models import Appointment, Client, IdempotencyKey, Notification
@@ -128,3 +129,22 @@ def test_concurrent_requests_with_one_key_do_the_work_once(operator, booking):
     assert {status for status, _ in answers} == {201}
     assert len({content for _, content in answers}) == 1
     assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_inside_an_idempotent_request_is_retried_whole(api_client, operator, booking, monkeypatch):
+    original = appointment_services._notify
+    calls = []
+
+    def deadlock_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:  # PostgreSQL aborts the transaction as it would for a deadlock
+                cursor.execute("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'deadlock_detected'; END $$")
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(appointment_services, "_notify", deadlock_once)
+    response = api_client(operator).post(APPOINTMENTS, booking, headers={"Idempotency-Key": "deadlocked"})
+    assert response.status_code == 201, response.content
+    assert len(calls) == 2
+    assert Appointment.objects.count() == 1 and IdempotencyKey.objects.count() == 1
