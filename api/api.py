@@ -3,7 +3,7 @@
 from django.db import connection
 from ninja import NinjaAPI, Router, Status
 
-from api import appointments, attendance, auth, availabilities, clients, notifications, reports, services, staff
+from api import appointments, attendance, auth, availabilities, catalog, clients, notifications, reports, staff
 from api.errors import register_error_handlers
 from api.renderers import ORJSONRenderer
 
@@ -40,6 +40,6 @@ api.add_router("/scheduling/availabilities/", availabilities.router)
 # available_therapists/ and available_drivers/ also directly under /scheduling/, as SPEC section 6 lists them
 api.add_router("/scheduling/", availabilities.free_router)
 api.add_router("/scheduling/clients/", clients.router)
-api.add_router("/scheduling/services/", services.router)
+api.add_router("/scheduling/services/", catalog.router)
 api.add_router("/scheduling/reports/", reports.router)
 api.add_router("/attendance/", attendance.router)

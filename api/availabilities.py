@@ -9,7 +9,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
-from api.fast import schema_response
+from api.schema_rendering import schema_response
 from api.schemas import LocalTime, Message, UserBrief, UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import availability as selectors
@@ -176,7 +176,7 @@ def delete_availability(request, slot_id: int):
 
 
 def available_therapists(request, params: Query[TherapistWindowParams]):
-    window = selectors.Window(params.date, params.start_time, params.end_time)
+    window = selectors.TimeWindow(params.date, params.start_time, params.end_time)
     free = selectors.free_staff(
         Role.THERAPIST,
         window,
@@ -188,7 +188,7 @@ def available_therapists(request, params: Query[TherapistWindowParams]):
 
 
 def available_drivers(request, params: Query[WindowParams]):
-    window = selectors.Window(params.date, params.start_time, params.end_time)
+    window = selectors.TimeWindow(params.date, params.start_time, params.end_time)
     return schema_response(selectors.free_staff(Role.DRIVER, window, checked_in=params.checked_in), list[FreeStaffOut])
 
 
