@@ -60,11 +60,3 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.role == Role.OPERATOR
-
-    @property
-    def is_therapist(self) -> bool:
-        return self.role == Role.THERAPIST
-
-    @property
-    def is_driver(self) -> bool:
-        return self.role == Role.DRIVER
