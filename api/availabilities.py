@@ -22,7 +22,7 @@ free_router = Router(tags=["availability"])
 class PersonOut(UserBrief):
     @staticmethod
     def resolve_full_name(obj) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip() or obj.username
+        return obj.display_name
 
 
 class AvailabilityOut(Schema):

@@ -26,10 +26,6 @@ class ClientOut(Schema):
     notes: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_full_name(obj) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip()
-
 
 class ClientIn(Schema):
     first_name: str = Field(..., min_length=1, max_length=100)

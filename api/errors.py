@@ -10,7 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from scheduling.errors import DomainError
+from scheduling.errors import DomainError, constraint_of
+from scheduling.services.validation import invalid_input_detail
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +47,7 @@ def validation_payload(errors: list[dict]) -> dict:
     fields: dict[str, list[str]] = {}
     for err in errors:
         fields.setdefault(_field_name(err.get("loc", ())), []).append(str(err.get("msg", "invalid")))
-    summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
-    return {"detail": f"Invalid input. {summary}", "error": fields}
-
-
-def constraint_of(exc: IntegrityError) -> str | None:
-    cause = exc.__cause__
-    diag = getattr(cause, "diag", None)
-    return getattr(diag, "constraint_name", None)
+    return {"detail": invalid_input_detail(fields), "error": fields}
 
 
 def register_error_handlers(api: NinjaAPI) -> None:
@@ -74,8 +68,7 @@ def register_error_handlers(api: NinjaAPI) -> None:
             fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         else:
             fields = {"non_field_errors": [str(m) for m in exc.messages]}
-        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-        return api.create_response(request, {"detail": f"Invalid input. {summary}", "error": fields}, status=400)
+        return api.create_response(request, {"detail": invalid_input_detail(fields), "error": fields}, status=400)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):

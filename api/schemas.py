@@ -44,7 +44,7 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_full_name(obj) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip() or obj.username
+        return obj.display_name
 
 
 def _wall_clock(value: time) -> time:

@@ -1,6 +1,11 @@
 """Domain errors raised by services and selectors; the API turns each into a JSON answer with its status."""
 
 
+def constraint_of(exc: Exception) -> str | None:
+    """The name of the constraint a database error (IntegrityError) broke, from psycopg's diagnostics."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+
+
 class DomainError(Exception):
     status_code = 400
 

@@ -24,6 +24,10 @@ class Client(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
 

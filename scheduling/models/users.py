@@ -55,7 +55,13 @@ class User(AbstractUser):
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_full_name() or self.username} ({self.role})"
+        return f"{self.display_name} ({self.role})"
+
+    @property
+    def display_name(self) -> str:
+        """The name people see: first and last name, else the username (the `full_name` of the API and of the
+        appointment views)."""
+        return self.get_full_name() or self.username
 
     @property
     def is_operator(self) -> bool:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from scheduling.errors import BadRequest, Conflict, Forbidden
+from scheduling.errors import BadRequest, Conflict, Forbidden, constraint_of
 from scheduling.lifecycle import CANCELLABLE, EDITABLE, TRANSITIONS
 from scheduling.lifecycle import step as lifecycle_step
 from scheduling.models import (
@@ -33,6 +33,7 @@ from scheduling.models import (
 )
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
+from scheduling.services.validation import invalid_input
 
 RESPONSE_WINDOW = dt.timedelta(minutes=30)
 MAX_LENGTH = dt.timedelta(hours=12)
@@ -201,8 +202,7 @@ def _resolve(data: BookingData, *, partial: bool) -> _Resolved:
     if not partial and not therapist_ids:
         errors.setdefault("therapist", []).append("A therapist is required.")
     if errors:
-        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-        raise BadRequest(f"Invalid input. {summary}", errors=errors)
+        raise invalid_input(errors)
     return _Resolved(client, services, therapist_ids, data.driver)
 
 
@@ -229,8 +229,7 @@ def _save_links(appointment: Appointment, therapist_ids: list[int], *, new: bool
 
 def _friendly_integrity(exc: IntegrityError, staff_ids: list[int], appointment: Appointment) -> Exception:
     """A concurrent booking won the race: say who is busy and when (the loser's transaction is rolled back)."""
-    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-    if constraint == "staff_booking_no_overlap":
+    if constraint_of(exc) == "staff_booking_no_overlap":
         rows = selectors.conflicts(
             staff_ids,
             appointment.date,
