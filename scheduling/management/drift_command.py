@@ -1,6 +1,6 @@
-"""The shape every counter-verification command shares (verify_notification_counters set it): compare a
-trigger-kept table with a full recount, print every difference, exit non-zero when any differed (also with
---fix, after repairing, so a scheduled run still reports that drift happened)."""
+"""The shape every verify_* command shares (notification counters, appointment caches, attendance summaries):
+compare a trigger-kept table with a full recount, print every difference, exit non-zero when any differed (also
+with --fix, after repairing, so a scheduled run still reports that drift happened)."""
 
 from collections.abc import Callable, Sequence
 from typing import Any
