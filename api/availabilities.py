@@ -14,6 +14,7 @@ from api.schemas import LocalTime, Message, UserBrief, UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import availability as selectors
 from scheduling.services import availability as services
+from scheduling.wall_clock import ends_next_day
 
 router = Router(tags=["availability"])
 free_router = Router(tags=["availability"])
@@ -113,7 +114,7 @@ class FreeStaffOut(UserOut):
             "date": obj.slot_date,
             "start_time": obj.slot_start_time,
             "end_time": obj.slot_end_time,
-            "crosses_midnight": obj.slot_end_time <= obj.slot_start_time,
+            "crosses_midnight": ends_next_day(obj.slot_start_time, obj.slot_end_time),
         }
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from scheduling.models import Appointment, AppointmentTherapist, StaffBooking
 from scheduling.selectors.appointments import conflicts
+from scheduling.wall_clock import ends_next_day, span
 from tests.conftest import ApiClient
 
 URL = "/api/scheduling/appointments/"
@@ -132,6 +133,26 @@ def test_conflicts_is_one_query_and_cross_midnight_aware(
     # free ends at 23:00: back-to-back is not busy; a cancelled appointment holds nobody
     assert busy(dt.time(23), dt.time(1, 30)) == {(late.id, "therapist"), (early.id, "therapist"), (driver.id, "driver")}
     assert busy(dt.time(23), dt.time(0, 30)) == {(late.id, "therapist"), (driver.id, "driver")}
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("10:00", "11:00"), ("22:00", "02:00"), ("13:00", "01:00"), ("23:59", "00:00"), ("08:00", "08:00")],
+)
+def test_python_and_postgresql_agree_on_when_a_span_ends(db, start, end):
+    """An end at or before the start is on the next day: scheduling.wall_clock and the SQL functions
+    slot_period and wall_clock_range (which the booking triggers use) give the same span."""
+    start_time, end_time = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lower(p), upper(p), lower(w), upper(w) FROM slot_period(%s, %s, %s) AS p,"
+            " wall_clock_range(%s, %s, %s) AS w",
+            [DAY, start_time, end_time] * 2,
+        )
+        lower, upper, utc_lower, utc_upper = cursor.fetchone()
+    assert (lower, upper) == span(DAY, start_time, end_time)
+    assert (utc_lower, utc_upper) == (lower.replace(tzinfo=dt.UTC), upper.replace(tzinfo=dt.UTC))
+    assert ends_next_day(start_time, end_time) == (upper.date() > DAY)
 
 
 def test_a_dropped_off_driver_is_free_again(make_appointment, make_driver):

@@ -5,6 +5,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
+from scheduling.wall_clock import ends_next_day
+
 
 class SlotPeriod(Func):
     """`slot_period(date, start, end)`: the real tsrange of a slot, one day longer when it runs past midnight.
@@ -69,4 +71,4 @@ class Availability(models.Model):
 
     @property
     def crosses_midnight(self) -> bool:
-        return self.end_time <= self.start_time
+        return ends_next_day(self.start_time, self.end_time)

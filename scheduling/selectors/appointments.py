@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import DateField, F, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from scheduling.models import (
     StaffBooking,
     User,
 )
+from scheduling.models.bookings import WallClockRange
 
 
 def _scope(user: User) -> Q:
@@ -157,14 +158,6 @@ def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def wall_clock_range(date: dt.date, start_time: dt.time, end_time: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    """The booking range as stored in StaffBooking.period: wall-clock times labelled UTC; an end at or before
-    the start is on the next day."""
-    start = dt.datetime.combine(date, start_time, tzinfo=dt.UTC)
-    end_day = date + dt.timedelta(days=1) if end_time <= start_time else date
-    return start, dt.datetime.combine(end_day, end_time, tzinfo=dt.UTC)
-
-
 def overlapping_bookings(
     date: dt.date,
     start_time: dt.time,
@@ -174,7 +167,8 @@ def overlapping_bookings(
     exclude_appointment: int | None = None,
 ) -> QuerySet[StaffBooking]:
     """Bookings of active appointments that overlap the window (back-to-back does not overlap)."""
-    bookings = StaffBooking.objects.filter(period__overlap=wall_clock_range(date, start_time, end_time))
+    window = WallClockRange(Value(date, DateField()), Value(start_time, TimeField()), Value(end_time, TimeField()))
+    bookings = StaffBooking.objects.filter(period__overlap=window)
     if staff_ids is not None:
         bookings = bookings.filter(staff_id__in=list(staff_ids))
     if exclude_appointment is not None:

@@ -34,6 +34,7 @@ from scheduling.models import (
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
 from scheduling.services.validation import invalid_input
+from scheduling.wall_clock import length
 
 RESPONSE_WINDOW = dt.timedelta(minutes=30)
 MAX_LENGTH = dt.timedelta(hours=12)
@@ -148,12 +149,6 @@ def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.tim
         raise Conflict(_conflict_message(rows))
 
 
-def _length(start: dt.time, end: dt.time) -> dt.timedelta:
-    day = dt.date(2000, 1, 1)
-    delta = dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
-    return delta if delta > dt.timedelta(0) else delta + dt.timedelta(days=1)
-
-
 # ---------------------------------------------------------------- booking and editing
 
 
@@ -209,10 +204,10 @@ def _resolve(data: BookingData, *, partial: bool) -> _Resolved:
 def _check_times(date: dt.date, start: dt.time, end: dt.time) -> None:
     if start == end:
         raise BadRequest("end_time must differ from start_time.", errors={"end_time": ["Must differ from start_time."]})
-    if _length(start, end) > MAX_LENGTH:
+    if length(start, end) > MAX_LENGTH:
         raise BadRequest(
             "end_time is before start_time: an appointment may run past midnight, but for at most 12 hours "
-            f"({start:%H:%M} to {end:%H:%M} would last {_length(start, end)}).",
+            f"({start:%H:%M} to {end:%H:%M} would last {length(start, end)}).",
             errors={"end_time": ["Before start_time (more than 12 hours past midnight)."]},
         )
 
