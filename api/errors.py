@@ -10,29 +10,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from scheduling.errors import DomainError, constraint_of
+from scheduling.errors import DomainError, constraint_error, constraint_of
 from scheduling.services.validation import invalid_input_detail
 
 logger = logging.getLogger(__name__)
-
-# Constraint name -> (status, message) for database rules that surface as IntegrityError.
-CONSTRAINT_MESSAGES: dict[str, tuple[int, str]] = {
-    "user_therapist_has_license": (400, "A therapist needs a license_number."),
-    "user_driver_has_plate": (400, "A driver needs a motorcycle_plate."),
-    "user_email_unique_ci": (409, "A user with this email already exists."),
-    "scheduling_user_username_key": (409, "A user with this username already exists."),
-    "scheduling_client_phone_number_key": (
-        409,
-        "phone_number: a client with this phone number already exists.",
-    ),
-    "scheduling_client_email_key": (409, "email: a client with this email already exists."),
-    "scheduling_service_name_key": (409, "name: a service with this name already exists."),
-    "appointment_not_zero_length": (400, "end_time must differ from start_time."),
-    "availability_not_zero_length": (400, "end_time must differ from start_time."),
-    "availability_no_overlap": (409, "The slot overlaps another slot of the same person."),
-    "availability_staff_only": (400, "Only active therapists and drivers can have availability slots."),
-    "client_email_unique_ci": (409, "email: a client with this email already exists."),
-}
 
 
 def _field_name(loc) -> str:
@@ -92,10 +73,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(IntegrityError)
     def integrity_error(request, exc: IntegrityError):
+        # The rule's own message and code, declared on the model beside the constraint (scheduling.errors).
         name = constraint_of(exc)
-        status, message = CONSTRAINT_MESSAGES.get(name, (409, f"The change conflicts with existing data ({name})."))
         logger.info("integrity error %s: %s", name, exc)
-        return api.create_response(request, {"detail": message}, status=status)
+        return domain_error(request, constraint_error(name))
 
     @api.exception_handler(DataError)
     def data_error(request, exc: DataError):

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from scheduling.errors import Conflict
 from scheduling.models import Client, Service
-from scheduling.services.validation import invalid_input
+from scheduling.services.validation import breaks, invalid_input
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
 CENTS = Decimal("0.01")
@@ -28,13 +28,7 @@ def _check_client(client: Client) -> None:
             errors["email"] = ["Enter a valid email address."]
     if errors:
         raise invalid_input(errors)
-    others = Client.objects.exclude(pk=client.pk)
-    if others.filter(phone_number=client.phone_number).exists():
-        raise Conflict(
-            "phone_number: a client with this phone number already exists.", errors={"phone_number": ["taken"]}
-        )
-    if client.email and others.filter(email__iexact=client.email).exists():
-        raise Conflict("email: a client with this email already exists.", errors={"email": ["taken"]})
+    # A phone number or email another client has: the unique constraints answer (409, their own message).
 
 
 def _apply_client(client: Client, data: dict) -> None:
@@ -79,7 +73,7 @@ def _check_service(service: Service) -> None:
         errors["name"] = ["This field is required."]
     if errors:
         raise invalid_input(errors)
-    if Service.objects.exclude(pk=service.pk).filter(name__iexact=service.name).exists():
+    if breaks(service, "service_name_unique_ci"):
         raise Conflict(f"name: a service named {service.name!r} already exists.", errors={"name": ["taken"]})
 
 
