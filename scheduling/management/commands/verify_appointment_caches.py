@@ -6,10 +6,7 @@ from scheduling.services.appointment_caches import CountDrift, ItemDrift
 
 
 class Command(DriftCommand):
-    help = (
-        "Compare appointment_item_cache and the (date, status) counters with a full recount. Exits non-zero when "
-        "any row differs (also with --fix, after repairing, so a scheduled run still reports that drift happened)."
-    )
+    compares = "appointment_item_cache and the (date, status) counters with a full recount"
     subject = "cached appointment rows"
     drift = staticmethod(appointment_caches.drift)
     repair = staticmethod(appointment_caches.repair)

@@ -5,10 +5,7 @@ from scheduling.services import notification_counters
 
 
 class Command(DriftCommand):
-    help = (
-        "Compare NotificationCounter with a full recount of the notifications. Exits non-zero when any counter "
-        "differs (also with --fix, after repairing, so a scheduled run still reports that drift happened)."
-    )
+    compares = "NotificationCounter with a full recount of the notifications"
     subject = "notification counters"
     drift = staticmethod(notification_counters.drift)
     repair = staticmethod(notification_counters.repair)
