@@ -71,7 +71,6 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_pg.uri()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 
 AUTH_USER_MODEL = "scheduling.User"

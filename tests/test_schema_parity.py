@@ -1,6 +1,6 @@
 """Parity of real responses with the declared OpenAPI schemas, for every GET route.
 
-Several list endpoints bypass pydantic for speed (api/fast.py `schema_response`, JSON built by PostgreSQL), so
+Several list endpoints bypass pydantic for speed (api/schema_rendering.py `schema_response`, JSON built by PostgreSQL), so
 nothing at run time checks that what they send is what the schema says. This test does, strictly: every declared
 required key present, no undeclared key, every value of the declared type and format, in populated data (nested
 objects filled, optional ones both null and not)."""

@@ -128,7 +128,12 @@ class Appointment(models.Model):
                 condition=Q(payment_amount__isnull=True) | Q(payment_amount__gte=0),
                 name="appointment_payment_amount_not_negative",
             ),
-            models.CheckConstraint(condition=~Q(start_time=models.F("end_time")), name="appointment_not_zero_length"),
+            models.CheckConstraint(
+                condition=~Q(start_time=models.F("end_time")),
+                name="appointment_not_zero_length",
+                violation_error_message="end_time must differ from start_time.",
+                violation_error_code="invalid",
+            ),
             models.CheckConstraint(condition=Q(group_size__gte=1), name="appointment_group_size_positive"),
         ]
         triggers = [

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Field, Lookup, Q, QuerySet
+from django.db.models import DateField, F, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
@@ -25,18 +25,7 @@ from scheduling.models import (
     StaffBooking,
     User,
 )
-
-
-@Field.register_lookup
-class AnyOf(Lookup):
-    """`field = ANY(ARRAY(subquery))`: like `__in`, but an index condition that can be OR-ed with others."""
-
-    lookup_name = "any_of"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+from scheduling.models.bookings import WallClockRange
 
 
 def _scope(user: User) -> Q:
@@ -169,39 +158,22 @@ def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def wall_clock_range(date: dt.date, start_time: dt.time, end_time: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    """The booking range as stored in StaffBooking.period: wall-clock times labelled UTC; an end at or before
-    the start is on the next day."""
-    start = dt.datetime.combine(date, start_time, tzinfo=dt.UTC)
-    end_day = date + dt.timedelta(days=1) if end_time <= start_time else date
-    return start, dt.datetime.combine(end_day, end_time, tzinfo=dt.UTC)
-
-
 def overlapping_bookings(
     date: dt.date,
     start_time: dt.time,
     end_time: dt.time,
     *,
-    role: str | None = None,
     staff_ids: Iterable[int] | None = None,
     exclude_appointment: int | None = None,
 ) -> QuerySet[StaffBooking]:
     """Bookings of active appointments that overlap the window (back-to-back does not overlap)."""
-    bookings = StaffBooking.objects.filter(period__overlap=wall_clock_range(date, start_time, end_time))
-    if role is not None:
-        bookings = bookings.filter(role=role)
+    window = WallClockRange(Value(date, DateField()), Value(start_time, TimeField()), Value(end_time, TimeField()))
+    bookings = StaffBooking.objects.filter(period__overlap=window)
     if staff_ids is not None:
         bookings = bookings.filter(staff_id__in=list(staff_ids))
     if exclude_appointment is not None:
         bookings = bookings.exclude(appointment_id=exclude_appointment)
     return bookings
-
-
-def busy_staff_ids(date: dt.date, start_time: dt.time, end_time: dt.time, role: str | None = None) -> set[int]:
-    """Ids of the staff (role 'therapist' or 'driver', or both when None) holding an active appointment that
-    overlaps the window. ONE query; cross-midnight aware (end <= start ends the next day)."""
-    bookings = overlapping_bookings(date, start_time, end_time, role=role)
-    return set(bookings.values_list("staff_id", flat=True).distinct())
 
 
 def conflicts(

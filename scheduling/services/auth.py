@@ -26,6 +26,17 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
+def issue_token(user: User, *, hours: float | None = None, user_agent: str = "") -> str:
+    """Store a new token's hash for `user` and return the raw token (shown once). Login, the tests and the
+    benchmark all mint tokens here. `hours` defaults to AUTH_TOKEN_TTL_HOURS."""
+    raw = new_raw_token()
+    ttl = timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS if hours is None else hours)
+    AuthToken.objects.create(
+        user=user, key_hash=hash_token(raw), expires_at=timezone.now() + ttl, user_agent=user_agent[:200]
+    )
+    return raw
+
+
 def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, str]:
     """Check the credentials and issue a token. Raises NotAuthenticated with one message for every failure,
     so the answer never tells whether the account exists or is locked."""
@@ -61,21 +72,9 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
             user.locked_until = None
             user.last_login = now
             user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-            return user, issue_token(user, user_agent)
+            return user, issue_token(user, user_agent=user_agent)
     # The failed attempt is committed above before we answer.
     raise NotAuthenticated(INVALID_CREDENTIALS)
-
-
-def issue_token(user: User, user_agent: str = "") -> str:
-    """A new token for the user (stored as its hash); the raw value is returned once."""
-    raw = new_raw_token()
-    AuthToken.objects.create(
-        user=user,
-        key_hash=hash_token(raw),
-        expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
-        user_agent=user_agent[:200],
-    )
-    return raw
 
 
 @functools.cache
