@@ -12,6 +12,7 @@ from scheduling.models.auth import AuthToken
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
+from scheduling.models.replication import WritePosition
 from scheduling.models.reports import (
     DriverWorkloadDaily,
     DriverWorkloadWeekly,
@@ -24,6 +25,7 @@ from scheduling.models.reports import (
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
+    "WritePosition",
     "Appointment",
     "AppointmentRejection",
     "AppointmentStatus",
