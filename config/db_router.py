@@ -22,6 +22,7 @@ frontend to send cookies cross-origin, which it does not (token auth).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import random
@@ -98,7 +99,10 @@ def replica_health(alias: str, max_age: float | None = None) -> Health:
     return health
 
 
-def _mark_down(alias: str) -> None:
+def mark_down(alias: str) -> None:
+    """Treat the replica as unusable until its next health check."""
+    with contextlib.suppress(DatabaseError):
+        connections[alias].close()
     with _health_lock:
         _health[alias] = Health(time.monotonic(), False)
 
@@ -124,6 +128,10 @@ def end_request(token: contextvars.Token) -> RequestRoute | None:
     route = _route.get()
     _route.reset(token)
     return route
+
+
+def replace_route(route: RequestRoute) -> None:
+    _route.set(route)
 
 
 def note_user(user_id: int, lsn: str | None) -> None:
@@ -154,10 +162,12 @@ def _choose(route: RequestRoute) -> str:
         if not health.usable or (route.user_lsn is not None and health.replay_lsn < route.user_lsn):
             continue
         try:
-            connections[alias].ensure_connection()  # a replica stopped since the last check is skipped here
+            # a replica stopped since the last check is skipped here (Django would run the same health check at
+            # the request's first query, so this costs nothing extra)
+            connections[alias].close_if_health_check_failed()
+            connections[alias].ensure_connection()
         except DatabaseError:
-            connections[alias].close()
-            _mark_down(alias)
+            mark_down(alias)
             continue
         return alias
     return DEFAULT_DB_ALIAS
