@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB := $(BIN)/python -m config.embedded_pg
 
-.PHONY: install run test cluster-test bench lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
+.PHONY: install run test cluster-test bench bench-cluster lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,10 @@ cluster-test: $(STAMP)
 ## bench: seed the standard data set and print the performance report (see README)
 bench: $(STAMP)
 	$(DB) run -- $(BIN)/python -m bench $(BENCH_ARGS)
+
+## bench-cluster: the figures of docs/scaling.md on a fresh local primary + replica (bench/cluster.py)
+bench-cluster: $(STAMP)
+	$(BIN)/python -m config.pg_cluster run --fresh -- $(BIN)/python -m bench --cluster $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

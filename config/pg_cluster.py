@@ -89,6 +89,11 @@ def _postmaster(node: str):
     return info if info is not None and info.is_running() else None
 
 
+def postmaster_pid(node: str) -> int | None:
+    info = _postmaster(node)
+    return info.pid if info is not None else None
+
+
 def is_running(node: str) -> bool:
     return _postmaster(node) is not None
 
