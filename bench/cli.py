@@ -49,6 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " connections, synchronous vs asynchronous replication; bench/cluster.py",
     )
     p.add_argument("--rounds", type=int, default=None, help="--cluster: interleaved A/B rounds (default 3)")
+    p.add_argument("--sections", default="replica,pool,writes", help="--cluster: which comparisons to run")
     p.add_argument("--writes", type=int, default=None, help="--cluster: appointments created per mode and round")
     p.add_argument("--budget", type=float, default=14 * 60, help="seconds the whole run may take (growth adapts)")
     return p.parse_args(argv)

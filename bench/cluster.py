@@ -155,29 +155,8 @@ def _median(rows: list[dict], key: str, **match) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def report(result: dict) -> str:
-    meta = result["meta"]
+def _cpu_table(result: dict) -> list[str]:
     lines = [
-        f"Cluster benchmark of {meta['date']} (UTC) on {meta['cores']} cores, PostgreSQL {meta['postgres']},"
-        f" data set `{meta['size']}`; {meta['rounds']} interleaved rounds, {meta['duration']:g} s per endpoint,"
-        f" {meta['connections']} connections, gunicorn with config/gunicorn_conf.py defaults, load by {meta['tool']}."
-        " Medians over the rounds.",
-        "",
-        "| section | endpoint | A | A req/s | B | B req/s | B / A | B p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for section, (a, b) in result["pairs"].items():
-        rows = result["http"]
-        for name, _path, _who in READS:
-            a_rps = _median(rows, "rps", section=section, mode=a, endpoint=name)
-            b_rps = _median(rows, "rps", section=section, mode=b, endpoint=name)
-            b_p99 = _median(rows, "p99_ms", section=section, mode=b, endpoint=name)
-            errors = sum(r["errors"] for r in rows if r["section"] == section and r["endpoint"] == name)
-            lines.append(
-                f"| {section} | `{name}` | {a} | {a_rps:.1f} | {b} | {b_rps:.1f} | {b_rps / a_rps:.2f} |"
-                f" {b_p99:.1f} | {errors} |"
-            )
-    lines += [
         "",
         "CPU time per request (ms, medians; the API server's processes and each PostgreSQL node's processes,"
         " wrk excluded), and what one core of each sustains at that cost:",
@@ -186,6 +165,8 @@ def report(result: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for section, modes in result["pairs"].items():
+        if not any(r["section"] == section for r in result["http"]):
+            continue
         for name, _path, _who in READS:
             for mode in modes:
                 api, primary, replica = (
@@ -196,6 +177,38 @@ def report(result: dict) -> str:
                     f"| `{name}` | {mode} | {api:.2f} | {primary:.2f} | {replica:.2f} | {1000 / api:.0f} |"
                     f" {1000 / (primary + replica):.0f} |"
                 )
+    return lines
+
+
+def report(result: dict) -> str:
+    meta = result["meta"]
+    lines = [
+        f"Cluster benchmark of {meta['date']} (UTC) on {meta['cores']} cores, PostgreSQL {meta['postgres']},"
+        f" data set `{meta['size']}`; {meta['rounds']} interleaved rounds, {meta['duration']:g} s per endpoint,"
+        f" {meta['connections']} connections, gunicorn with config/gunicorn_conf.py defaults, load by {meta['tool']}."
+        " Medians over the rounds.",
+    ]
+    if result["http"]:
+        lines += [
+            "",
+            "| section | endpoint | A | A req/s | B | B req/s | B / A | B p99 ms | errors |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+    for section, (a, b) in result["pairs"].items():
+        rows = result["http"]
+        if not any(r["section"] == section for r in rows):
+            continue
+        for name, _path, _who in READS:
+            a_rps = _median(rows, "rps", section=section, mode=a, endpoint=name)
+            b_rps = _median(rows, "rps", section=section, mode=b, endpoint=name)
+            b_p99 = _median(rows, "p99_ms", section=section, mode=b, endpoint=name)
+            errors = sum(r["errors"] for r in rows if r["section"] == section and r["endpoint"] == name)
+            lines.append(
+                f"| {section} | `{name}` | {a} | {a_rps:.1f} | {b} | {b_rps:.1f} | {b_rps / a_rps:.2f} |"
+                f" {b_p99:.1f} | {errors} |"
+            )
+    if result["http"]:
+        lines += _cpu_table(result)
     replica_share = [r["replica_transactions"] for r in result["http"] if r["mode"] == "primary + replica"]
     if replica_share:
         lines += ["", f"Transactions the replica committed per primary + replica server run: {replica_share[::2]}."]
@@ -255,29 +268,36 @@ def main(args: argparse.Namespace) -> int:
         "http": [],
         "writes": [],
     }
-    say("\nreads, one server vs primary + replica:")
-    result["http"] += http_ab(
-        "replica",
-        [("one server", {"DATABASE_REPLICA_URLS": ""}), ("primary + replica", {"DATABASE_REPLICA_URLS": replica_url})],
-        url,
-        replica_url,
-        actors,
-        args,
-    )
-    say("\nreads, persistent connections vs psycopg pool (one server):")
-    result["http"] += http_ab(
-        "pool",
-        [
-            ("persistent", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "false"}),
-            ("psycopg pool", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "true"}),
-        ],
-        url,
-        replica_url,
-        actors,
-        args,
-    )
-    say("\nwrites, asynchronous vs synchronous replica:")
-    result["writes"] = writes_ab(url, actors, args)
+    sections = set(args.sections.split(","))
+    if "replica" in sections:
+        say("\nreads, one server vs primary + replica:")
+        result["http"] += http_ab(
+            "replica",
+            [
+                ("one server", {"DATABASE_REPLICA_URLS": ""}),
+                ("primary + replica", {"DATABASE_REPLICA_URLS": replica_url}),
+            ],
+            url,
+            replica_url,
+            actors,
+            args,
+        )
+    if "pool" in sections:
+        say("\nreads, persistent connections vs psycopg pool (one server):")
+        result["http"] += http_ab(
+            "pool",
+            [
+                ("persistent", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "false"}),
+                ("psycopg pool", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "true"}),
+            ],
+            url,
+            replica_url,
+            actors,
+            args,
+        )
+    if "writes" in sections:
+        say("\nwrites, asynchronous vs synchronous replica:")
+        result["writes"] = writes_ab(url, actors, args)
 
     text = report(result)
     say("\n" + text)

@@ -89,6 +89,8 @@ def database(url: str, replica: bool = False) -> dict:
         options["pool"] = dict(DB_POOL_OPTIONS)
     if replica:
         options.setdefault("connect_timeout", 2)  # a replica that does not answer is skipped, not waited for
+        if DB_POOL:
+            options["pool"]["timeout"] = min(options["pool"]["timeout"], 2)
         db["TEST"] = {"MIRROR": "default"}
     else:
         if DB_SYNCHRONOUS_COMMIT:
