@@ -34,8 +34,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# Also in the README: a replica whose last replayed transaction is older than this while WAL is waiting to be
-# replayed is skipped.
+# In recovery?, how far replayed, and the lag: 0 when everything received is replayed, else the age of the last
+# replayed transaction (a replica idle because the primary is idle is not lagging).
 HEALTH_SQL = """
 SELECT pg_is_in_recovery(),
        pg_last_wal_replay_lsn()::text,
