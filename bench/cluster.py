@@ -136,14 +136,19 @@ def writes_ab(url: str, actors, args) -> list[dict]:
             for mode, sync in (("asynchronous", False), ("synchronous", True)):
                 pg_cluster.set_synchronous(sync)
                 time.sleep(0.3)  # the reload reaches the walsender
+                cpu_before = {**cpu_snapshot(), "api": _cpu_seconds([psutil.Process()])}
                 create, _ids = writes.create_appointments(actors, args.writes, first_day=day)
+                cpu_after = {**cpu_snapshot(), "api": _cpu_seconds([psutil.Process()])}
                 day += args.writes
                 bare = commit_latency(url, 200)
                 row = {"mode": mode, "round": round_no, "create_ms": create.get("median_ms"), "commit_ms": bare}
+                for part, seconds in cpu_after.items():  # CPU ms per booking: this process (Django) and each node
+                    row[f"{part}_cpu_ms"] = (seconds - cpu_before.get(part, 0.0)) * 1000 / max(create.get("n", 1), 1)
                 rows.append(row)
                 say(
                     f"  [writes] round {round_no + 1} {mode:<13} create {row['create_ms']:.2f} ms"
-                    f"  bare commit {bare:.3f} ms"
+                    f"  bare commit {bare:.3f} ms  CPU/booking: API {row['api_cpu_ms']:.2f} ms,"
+                    f" primary {row.get('primary_cpu_ms', 0):.2f} ms, replica {row.get('replica_cpu_ms', 0):.2f} ms"
                 )
     finally:
         pg_cluster.set_synchronous(False)
@@ -222,6 +227,13 @@ def report(result: dict) -> str:
             "|---|---|---|---|",
             f"| create an appointment (POST, in-process) | {a_create:.2f} | {b_create:.2f} | {b_create / a_create:.2f} |",
             f"| one-row INSERT commit (psycopg) | {a_commit:.3f} | {b_commit:.3f} | {b_commit / a_commit:.2f} |",
+        ]
+        api, primary, replica = (_median(w, f"{part}_cpu_ms") for part in ("api", "primary", "replica"))
+        lines += [
+            "",
+            f"CPU per booking (median over all rounds): API {api:.2f} ms, primary {primary:.2f} ms, replica (replay)"
+            f" {replica:.2f} ms, so one API core books about {1000 / api:.0f} a second and one primary core about"
+            f" {1000 / primary:.0f}.",
         ]
     return "\n".join(lines)
 
