@@ -63,5 +63,6 @@ seed-standard: $(STAMP)
 	$(DB) run -- sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --size standard'
 
 clean: db-stop
-	.venv/bin/python -m config.pg_cluster stop 2>/dev/null || true
+	-$(BIN)/python -m config.pg_cluster stop
+	-PG_CLUSTER_DIR=.pgcluster-test $(BIN)/python -m config.pg_cluster stop
 	rm -rf $(VENV) .pgdata .pgcluster .pgcluster-test .pytest_cache .ruff_cache
