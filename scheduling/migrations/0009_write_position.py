@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0006_notification_hot_updates'),
+        ('scheduling', '0008_merge_0007_attendance_0007_frontend_contract'),
     ]
 
     operations = [
