@@ -42,6 +42,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=None, help="seconds of HTTP load per endpoint")
     p.add_argument("--update-readme", action="store_true", help="write the table between the README's markers")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--cluster",
+        action="store_true",
+        help="on the local primary + replica (make bench-cluster): replica vs one server, pool vs persistent"
+        " connections, synchronous vs asynchronous replication; bench/cluster.py",
+    )
+    p.add_argument("--rounds", type=int, default=None, help="--cluster: interleaved A/B rounds (default 3)")
+    p.add_argument("--sections", default="replica,pool,writes", help="--cluster: which comparisons to run")
+    p.add_argument("--writes", type=int, default=None, help="--cluster: appointments created per mode and round")
     p.add_argument("--budget", type=float, default=14 * 60, help="seconds the whole run may take (growth adapts)")
     return p.parse_args(argv)
 
@@ -88,6 +97,13 @@ def _interrupt(signum: int, _frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.cluster:
+        from bench import cluster
+
+        args.rounds = args.rounds or (2 if args.quick else 3)
+        args.writes = args.writes or (5 if args.quick else 30)
+        args.duration = args.duration or (3.0 if args.quick else 10.0)
+        return cluster.main(args)
     # Ctrl+C, and the SIGTERM/SIGHUP that `config.embedded_pg run` forwards, unwind through the finally blocks
     # that stop the gunicorn server (it runs in its own session, so no terminal signal reaches it directly)
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -68,10 +68,49 @@ TEMPLATES = [
 ]
 
 # With no DATABASE_URL the project's own embedded PostgreSQL is used (python -m config.embedded_pg start).
+# DATABASE_URL may be a libpq multi-host address (?host=a,b&target_session_attrs=read-write): after a failover
+# the health check drops the dead connection and the next one reaches whichever host is the primary.
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_pg.uri()
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600))}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# Connection reuse: persistent connections per thread (CONN_MAX_AGE) by default, or psycopg's pool per process
+# (DB_POOL=true). docs/scaling.md has the measurement; PgBouncer in transaction mode works with either.
+DB_POOL = env_bool("DB_POOL", False)
+DB_POOL_OPTIONS = {
+    "min_size": env_int("DB_POOL_MIN", 2),
+    "max_size": env_int("DB_POOL_MAX", 8),
+    "timeout": env_int("DB_POOL_TIMEOUT", 10),
+}
+# on, remote_apply, remote_write, local or off: what a commit waits for (with synchronous_standby_names set on
+# the primary, `on` waits until a synchronous standby has flushed the commit).
+DB_SYNCHRONOUS_COMMIT = os.environ.get("DB_SYNCHRONOUS_COMMIT", "")
+
+
+def database(url: str, replica: bool = False) -> dict:
+    db = dj_database_url.parse(url, conn_max_age=0 if DB_POOL else env_int("DB_CONN_MAX_AGE", 600))
+    db["CONN_HEALTH_CHECKS"] = True
+    options = db.setdefault("OPTIONS", {})
+    if DB_POOL:
+        options["pool"] = dict(DB_POOL_OPTIONS)
+    if replica:
+        options.setdefault("connect_timeout", 2)  # a replica that does not answer is skipped, not waited for
+        if DB_POOL:
+            options["pool"]["timeout"] = min(options["pool"]["timeout"], 2)
+        db["TEST"] = {"MIRROR": "default"}
+    else:
+        if DB_SYNCHRONOUS_COMMIT:
+            options["options"] = f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}"
+        db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+    return db
+
+
+DATABASES = {"default": database(DATABASE_URL)}
+# Read replicas (comma-separated URLs): read-only requests read from one that has replayed the caller's last
+# write (config/db_router.py); none configured = one server, no router, no extra query.
+DATABASE_REPLICA_URLS = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()]
+for number, replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{number}"] = database(replica_url, replica=True)
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URLS else []
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", 30))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", 1))
 
 AUTH_USER_MODEL = "scheduling.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -91,6 +130,9 @@ USE_I18N = False
 USE_TZ = True
 # Attendance: a check-in at or before this local time is "present", later "late" (CONTRACT.md section 2a).
 ATTENDANCE_LATE_AFTER = os.environ.get("ATTENDANCE_LATE_AFTER", "13:15")
+
+if DATABASE_REPLICA_URLS:
+    MIDDLEWARE.insert(0, "config.read_your_writes.ReadYourWritesMiddleware")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -13,6 +13,7 @@ from scheduling.models.auth import AuthToken, EmailVerification
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
+from scheduling.models.replication import WritePosition
 from scheduling.models.reports import (
     DriverWorkloadDaily,
     DriverWorkloadWeekly,
@@ -25,6 +26,7 @@ from scheduling.models.reports import (
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
+    "WritePosition",
     "Appointment",
     "AppointmentRejection",
     "AppointmentStatus",

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import DateField, F, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
@@ -70,8 +70,13 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+def _read_cursor():
+    """A cursor on the database the router picks for reads (a replica for read-only requests, when configured)."""
+    return connections[router.db_for_read(Appointment)].cursor()
+
+
 def _fetch_one(sql: str, params: Iterable) -> tuple:
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
@@ -153,7 +158,7 @@ def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
             rows = rows.filter(date=date)
         sql = "SELECT status, count(*)::integer FROM ({}) AS c GROUP BY status"
         inner, params = _sql(rows.order_by().values("status"))
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql.format(inner), params)
         return dict(cursor.fetchall())
 

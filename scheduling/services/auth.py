@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import db_router
 from scheduling.errors import Forbidden, NotAuthenticated
-from scheduling.models import AuthToken, User
+from scheduling.models import AuthToken, User, WritePosition
 from scheduling.models.auth import hash_token, new_raw_token
 
 INVALID_CREDENTIALS = "Invalid username/email or password."
@@ -83,6 +84,9 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
     query compiler (a few hundred microseconds a request) and maps the row with Model.from_db."""
     fields = [f for f in User._meta.concrete_fields]
     columns = ", ".join(f'u."{f.column}"' for f in fields)
+    if settings.DATABASE_REPLICA_URLS:
+        # the caller's last write position, for the replica router (config/db_router.py); same round trip
+        columns += f', (SELECT w."lsn"::text FROM "{WritePosition._meta.db_table}" w WHERE w."user_id" = u."id")'
     sql = (
         f'SELECT t."id", {columns} FROM "{AuthToken._meta.db_table}" t '
         f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
@@ -92,7 +96,8 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
 
 
 def user_for_token(raw: str) -> User | None:
-    """One query: the live token joined to its active user."""
+    """One query, always on the primary (a token issued a moment ago may not be on a replica yet): the live
+    token joined to its active user."""
     if not raw or len(raw) > 200:
         return None
     sql, attnames = _token_lookup_sql()
@@ -101,8 +106,10 @@ def user_for_token(raw: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    user = User.from_db(connection.alias, attnames, row[1:])
+    user = User.from_db(connection.alias, attnames, row[1 : len(attnames) + 1])
     user.auth_token = AuthToken(id=row[0], user_id=user.pk)
+    if settings.DATABASE_REPLICA_URLS:
+        db_router.note_user(user.pk, row[-1])
     return user
 
 
