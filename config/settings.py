@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "pgtrigger",
+    "ninja",  # Swagger UI's assets from Ninja's own static files: /api/docs works offline
+    "channels",
     "scheduling",
 ]
 
@@ -38,6 +40,7 @@ MIDDLEWARE = [
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,7 +92,31 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by collectstatic (manage.py serve runs it), git-ignored
+# WhiteNoise serves them from the application server: compressed (gzip, brotli when installed), names hashed and
+# cached for a year. Hashed names need the manifest collectstatic writes; before any collectstatic (a test run)
+# the plain storage serves the apps' files under their own names.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if (STATIC_ROOT / "staticfiles.json").exists()
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Serving (manage.py serve: granian, config/asgi.py). README "Serving".
+WEB_WORKERS = env_int("WEB_WORKERS", 0) or len(os.sched_getaffinity(0))  # the cores this process may use
+WEB_THREADS = env_int("WEB_THREADS", 4)  # WSGI threads per worker process (the DB waits overlap)
+# Answered with JSON 414/431 by config/asgi.py; the server's own limits are above these.
+MAX_URL_BYTES = env_int("MAX_URL_BYTES", 8192)
+MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 32768)
+
+# The live channel (scheduling/live/): heartbeat period, and how many days ahead initial_data covers.
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "30"))
+LIVE_INITIAL_DAYS = env_int("LIVE_INITIAL_DAYS", 7)
+# modules whose @handles(kind) functions turn database events into pushes (another area adds its module here)
+LIVE_EVENT_MODULES = ["scheduling.live.events"]
 
 # Token auth (SPEC section 6 and 10).
 AUTH_TOKEN_TTL_HOURS = env_int("AUTH_TOKEN_TTL_HOURS", 10)

@@ -5,6 +5,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
+from scheduling.live.triggers import live_event
+
 
 class SlotPeriod(Func):
     """`slot_period(date, start, end)`: the real tsrange of a slot, one day longer when it runs past midnight.
@@ -62,6 +64,7 @@ class Availability(models.Model):
                 RETURN NEW;
                 """,
             ),
+            *live_event("availability", name="availability", fields={"id": "id", "u": "user_id"}),
         ]
 
     def __str__(self) -> str:

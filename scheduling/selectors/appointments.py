@@ -262,3 +262,12 @@ def total_price(appointment_id: int) -> Decimal:
         cursor.execute("SELECT total_price FROM appointment_totals WHERE appointment_id = %s", [appointment_id])
         row = cursor.fetchone()
     return row[0] if row else Decimal("0")
+
+
+def items_json(ids: Iterable[int]) -> dict[int, str]:
+    """Each existing appointment of `ids` as the API shows it (its JSON text), in one query: the live channel
+    pushes the very object the REST endpoints return."""
+    sql, params = _sql(AppointmentListRow.objects.filter(id__in=list(ids)).values("id", "item"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.id, r.item::text FROM ({sql}) AS r", params)
+        return dict(cursor.fetchall())
