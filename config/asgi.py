@@ -1,4 +1,4 @@
-"""The one application the production server (granian, `manage.py serve`) runs on one host and port:
+"""The one application the production server (uvicorn, `manage.py serve`, config/serving.py) runs on one port:
 
 - HTTP (REST API, docs, admin, static files through WhiteNoise) goes to Django's WSGI application in a pool
   of threads (a2wsgi). Measured (README, "Serving"): Django's own ASGI handler runs every sync view on one
@@ -7,7 +7,7 @@
 - WebSocket `/ws/scheduling/appointments/` goes to the Channels consumer of the live channel.
 
 Requests with oversized headers or URLs are answered here with JSON (414/431) before Django sees them; the
-server's own hard limits are set above these, so its plain-text error pages are not what a client meets.
+server's own hard limits are above these, so its plain-text error pages are not what a client meets.
 """
 
 import json

@@ -93,17 +93,24 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by collectstatic (manage.py serve runs it), git-ignored
-# WhiteNoise serves them from the application server: compressed (gzip, brotli when installed), names hashed and
-# cached for a year. Hashed names need the manifest collectstatic writes; before any collectstatic (a test run)
-# the plain storage serves the apps' files under their own names.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if (STATIC_ROOT / "staticfiles.json").exists()
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
+
+
+def static_storages(hashed: bool) -> dict:
+    """WhiteNoise serves the static files from the application server: compressed, and with `hashed` under
+    content-hashed names cached for a year. Hashed names need the manifest that collectstatic writes, so only
+    `manage.py serve` (which collects first) turns them on; elsewhere (tests) the apps' files keep their names."""
+    static = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if hashed
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    )
+    return {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": static},
+    }
+
+
+STORAGES = static_storages(env_bool("STATIC_HASHED", False))
 
 # Serving (manage.py serve: granian, config/asgi.py). README "Serving".
 WEB_WORKERS = env_int("WEB_WORKERS", 0) or len(os.sched_getaffinity(0))  # the cores this process may use

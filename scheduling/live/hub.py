@@ -123,7 +123,10 @@ async def send_all(outgoing: Sequence[events.Outgoing]) -> None:
     by_peer: dict = {}
     for item in outgoing:
         by_peer.setdefault(item.peer, []).append(item)
-    await asyncio.gather(*(_send(peer, items) for peer, items in by_peer.items()), return_exceptions=True)
+    results = await asyncio.gather(*(_send(peer, items) for peer, items in by_peer.items()), return_exceptions=True)
+    for result in results:
+        if isinstance(result, Exception) and not isinstance(result, ConnectionError):
+            logger.warning("live: a push failed: %r", result)
 
 
 async def _send(peer, items: list[events.Outgoing]) -> None:

@@ -3,8 +3,10 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.test import override_settings
 
 from config.serving import server_command
+from config.settings import static_storages
 from scheduling.demo import SIZES, demo_usernames
 from scheduling.management.commands.seed_demo import print_demo_logins
 
@@ -20,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=None, help="default: one per core (WEB_WORKERS)")
 
     def handle(self, *args, **options):
-        # hashed, compressed copies for WhiteNoise (the admin's styles); quick when nothing changed
-        call_command("collectstatic", interactive=False, verbosity=0)
+        # hashed, compressed copies for WhiteNoise (the admin's styles), then served under those names
+        with override_settings(STORAGES=static_storages(hashed=True)):
+            call_command("collectstatic", interactive=False, verbosity=0)
+        os.environ["STATIC_HASHED"] = "true"
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_seed"]:
             call_command("seed_demo", size="small", if_empty=True, no_progress=True)
