@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB := $(BIN)/python -m config.embedded_pg
 
-.PHONY: install run test bench lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
+.PHONY: install run test live bench lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 ## test: the whole suite (starts and stops the embedded PostgreSQL unless DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## live: the live-channel and serving tests against real server processes (tests/live/, about a minute)
+live: $(STAMP)
+	$(BIN)/pytest tests/live $(PYTEST_ARGS)
 
 ## bench: seed the standard data set and print the performance report (see README)
 bench: $(STAMP)

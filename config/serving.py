@@ -42,7 +42,7 @@ def server_command(host: str, port: int, worker_count: int | None = None) -> lis
         "--loop",
         "uvloop",
         "--http",
-        "httptools",
+        "config.http_protocol:JsonErrorsHttpToolsProtocol",  # httptools, a header deadline, JSON 400s
         "--ws",
         "websockets",
         "--lifespan",

@@ -112,7 +112,7 @@ def static_storages(hashed: bool) -> dict:
 
 STORAGES = static_storages(env_bool("STATIC_HASHED", False))
 
-# Serving (manage.py serve: granian, config/asgi.py). README "Serving".
+# Serving (manage.py serve: uvicorn, config/asgi.py). README "Serving".
 WEB_WORKERS = env_int("WEB_WORKERS", 0) or len(os.sched_getaffinity(0))  # the cores this process may use
 WEB_THREADS = env_int("WEB_THREADS", 4)  # WSGI threads per worker process (the DB waits overlap)
 # Answered with JSON 414/431 by config/asgi.py; the server's own limits are above these.

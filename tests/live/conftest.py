@@ -1,7 +1,10 @@
-"""Real servers for the live tests: the production command (granian, config/asgi.py) against the test database."""
+"""Real servers for the live tests: the production command (uvicorn, config/asgi.py) against the test database."""
 
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -32,7 +35,20 @@ def live_database_url(django_db_setup, django_db_blocker):
 def live_servers(live_database_url):
     """Two server processes (one worker each) on the test database: ports [a, b]."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    env = {"DATABASE_URL": live_database_url, "LIVE_HEARTBEAT_SECONDS": "1", "SERVER_TIMING": "false"}
+    env = {
+        "DATABASE_URL": live_database_url,
+        "LIVE_HEARTBEAT_SECONDS": "1",
+        "STATIC_HASHED": "true",
+        "WEB_HEADER_TIMEOUT": "3",
+    }
+    # as manage.py serve does: hashed, compressed static files for WhiteNoise (into the git-ignored staticfiles/)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=dict(os.environ, **env),
+        check=True,
+        timeout=120,
+    )
     with contextlib.ExitStack() as stack:
         ports = [
             stack.enter_context(running_server(env=env, workers=1, log_path=LOG_DIR / f"live-server-{i}.log"))

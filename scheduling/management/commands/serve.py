@@ -14,7 +14,7 @@ from scheduling.management.commands.seed_demo import print_demo_logins
 class Command(BaseCommand):
     help = (
         "Collect static files, migrate, seed the small demo set if the database is empty, then serve the API, "
-        "docs, admin and the live WebSocket channel on one port (granian, config/asgi.py)."
+        "docs, admin and the live WebSocket channel on one port (uvicorn, config/asgi.py)."
     )
 
     def add_arguments(self, parser):
