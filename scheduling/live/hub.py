@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 # how long the listener waits for a notification before it checks that its connection still answers
 CHECK_SECONDS = 5.0
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+LISTENER_NAME = "live-listener"  # application_name of the LISTEN connections (pg_stat_activity shows them)
 
 
 def conninfo() -> str:
@@ -69,7 +70,9 @@ class Hub:
         failures = 0
         while True:
             try:
-                conn = await psycopg.AsyncConnection.connect(conninfo(), autocommit=True)
+                conn = await psycopg.AsyncConnection.connect(
+                    conninfo(), autocommit=True, application_name=LISTENER_NAME
+                )
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self.connects += 1
