@@ -160,8 +160,7 @@ def _event_forms(appointment_id: int, change: AppointmentChange, item: dict) -> 
     status = item["status"]
     if change.op == "U" and (change.status != change.old_status or change.driver != change.old_driver):
         if change.driver is not None and (change.driver != change.old_driver or status == "driver_assigned_pickup"):
-            driver = item.get("driver_details") or {}
-            name = f"{driver.get('first_name', '')} {driver.get('last_name', '')}".strip()
+            name = (item.get("driver_details") or {}).get("full_name", "")
             forms.append(
                 _event(
                     "driver_assigned",

@@ -124,6 +124,7 @@ def test_a_change_saved_through_the_orm_as_the_admin_does_is_pushed_within_a_sec
     assert updated["appointment"]["driver"] == world.driver.id
     assert assigned["type"] == "driver_assigned"
     assert assigned["driver_id"] == world.driver.id
+    assert assigned["driver_name"] == updated["appointment"]["driver_details"]["full_name"]
     assert assigned["appointment_id"] == world.appt_b.id
 
 
