@@ -2,9 +2,12 @@
 suite's database is never stopped."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -27,9 +30,12 @@ def run(args: list[str], env: dict[str, str], timeout: float = 120) -> str:
 
 
 @pytest.fixture
-def own_postgres(tmp_path):
+def own_postgres():
     """A fresh embedded PostgreSQL in a temporary folder, migrated; yields (env, restart)."""
-    env = dict(os.environ, EMBEDDED_PG_DIR=str(tmp_path / "pg"))
+    # not pytest's tmp_path: another pytest run on the machine may prune those folders while this one runs
+    base = Path(tempfile.mkdtemp(prefix="live-restart-"))
+    base.chmod(0o755)  # run as root, the wheel's server runs as an unprivileged account that must reach it
+    env = dict(os.environ, EMBEDDED_PG_DIR=str(base / "pg"))
     env.pop("DATABASE_URL", None)
     db = [sys.executable, "-m", "config.embedded_pg"]
     run([*db, "start"], env)
@@ -44,6 +50,7 @@ def own_postgres(tmp_path):
         yield env, restart
     finally:
         run([*db, "stop"], env)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_after_a_postgresql_restart_the_socket_gets_fresh_initial_data_and_the_next_change(own_postgres):
