@@ -54,7 +54,7 @@ def test_a_rolled_back_change_notifies_nothing(listener, make_appointment):
     assert listener() == []
 
 
-def test_a_bulk_update_is_sent_in_chunks_far_under_the_notify_limit(listener, make_appointment, therapist, operator):
+def test_a_bulk_update_is_sent_in_chunks_far_under_the_notify_limit(listener):
     from scheduling.models import Client
 
     client = Client.objects.create(first_name="Bulk", last_name="Client", phone_number="09170000001")

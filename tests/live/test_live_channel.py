@@ -233,3 +233,22 @@ def test_a_change_reaches_sockets_on_both_server_processes(live_servers, world):
         for ws in (ws_a, ws_b):
             message = next_message(ws, timeout=1.0)
             assert message["appointment"]["notes"] == "seen everywhere"
+
+
+def test_an_availability_change_reaches_its_owner_and_operators_only(live_port, world, make_availability):
+    with (
+        open_socket(live_port, token_of(world.therapist_a)) as ws_a,
+        open_socket(live_port, token_of(world.therapist_b)) as ws_b,
+        open_socket(live_port, token_of(world.operator)) as ws_op,
+    ):
+        for ws in (ws_a, ws_b, ws_op):
+            next_message(ws)
+        slot = make_availability(user=world.therapist_a)
+        for ws in (ws_a, ws_op):
+            message = next_message(ws, timeout=1.0)
+            assert message["type"] == "availability_update" and message["action"] == "created"
+            assert message["availability"]["id"] == slot.id and message["availability"]["user"] == world.therapist_a.id
+        with pytest.raises(TimeoutError):
+            next_message(ws_b, timeout=0.5)
+        slot.delete()
+        assert next_message(ws_a, timeout=1.0)["action"] == "deleted"
