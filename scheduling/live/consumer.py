@@ -45,6 +45,7 @@ class AppointmentsConsumer(AsyncWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex
         await self.accept()
         hub().add(self)
+        await hub().wait_listening()
         await self.send_initial_data()
         self.heartbeat = asyncio.create_task(self._heartbeat())
 

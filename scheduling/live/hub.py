@@ -53,6 +53,12 @@ class Hub:
         self.peers.add(peer)
         self._ensure_listener()
 
+    async def wait_listening(self, timeout: float = 5.0) -> None:
+        """Until this process LISTENs (at most `timeout`): an initial_data read before that could miss a change
+        committed before the LISTEN began. Past the timeout (PostgreSQL down) the resync on reconnect covers it."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.listening.wait(), timeout)
+
     def remove(self, peer) -> None:
         self.peers.discard(peer)
 
