@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB := $(BIN)/python -m config.embedded_pg
 
-.PHONY: install run test cluster-test bench bench-cluster lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
+.PHONY: install run test cluster-test live bench bench-cluster lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 ## cluster-test: the read-routing and failover tests on a fresh local primary + replica (.pgcluster-test/)
 cluster-test: $(STAMP)
 	PG_CLUSTER_DIR=.pgcluster-test $(BIN)/python -m config.pg_cluster run --fresh -- $(BIN)/pytest tests/cluster -m cluster $(PYTEST_ARGS)
+
+## live: the live-channel and serving tests against real server processes (tests/live/, about a minute)
+live: $(STAMP)
+	$(BIN)/pytest tests/live $(PYTEST_ARGS)
 
 ## bench: seed the standard data set and print the performance report (see README)
 bench: $(STAMP)

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "pgtrigger",
     "corsheaders",
+    "ninja",  # Swagger UI's assets from Ninja's own static files: /api/docs works offline
+    "channels",
     "scheduling",
 ]
 
@@ -41,6 +43,7 @@ MIDDLEWARE = [
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,7 +138,38 @@ if DATABASE_REPLICA_URLS:
     MIDDLEWARE.insert(0, "config.read_your_writes.ReadYourWritesMiddleware")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by collectstatic (manage.py serve runs it), git-ignored
+
+
+def static_storages(hashed: bool) -> dict:
+    """WhiteNoise serves the static files from the application server: compressed, and with `hashed` under
+    content-hashed names cached for a year. Hashed names need the manifest that collectstatic writes, so only
+    `manage.py serve` (which collects first) turns them on; elsewhere (tests) the apps' files keep their names."""
+    static = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if hashed
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    )
+    return {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": static},
+    }
+
+
+STORAGES = static_storages(env_bool("STATIC_HASHED", False))
+
+# Serving (manage.py serve: uvicorn, config/asgi.py). README "Serving".
+WEB_WORKERS = env_int("WEB_WORKERS", 0) or len(os.sched_getaffinity(0))  # the cores this process may use
+WEB_THREADS = env_int("WEB_THREADS", 4)  # WSGI threads per worker process (the DB waits overlap)
+# Answered with JSON 414/431 by config/asgi.py; the server's own limits are above these.
+MAX_URL_BYTES = env_int("MAX_URL_BYTES", 8192)
+MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 32768)
+
+# The live channel (scheduling/live/): heartbeat period, and how many days ahead initial_data covers.
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "30"))
+LIVE_INITIAL_DAYS = env_int("LIVE_INITIAL_DAYS", 7)
+# modules whose @handles(kind) functions turn database events into pushes (another area adds its module here)
+LIVE_EVENT_MODULES = ["scheduling.live.events"]
 
 # Token auth (SPEC section 6 and 10).
 AUTH_TOKEN_TTL_HOURS = env_int("AUTH_TOKEN_TTL_HOURS", 10)

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
+from scheduling.live.triggers import live_event
 from scheduling.models.rule_trigger import RuleTrigger
 from scheduling.wall_clock import ends_next_day
 
@@ -74,6 +75,7 @@ class Availability(models.Model):
                 RETURN NEW;
                 """,
             ),
+            *live_event("availability", name="availability", fields={"id": "id", "u": "user_id"}),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scheduling.live.triggers import live_event
+
 
 class Role(models.TextChoices):
     OPERATOR = "operator", "Operator"
@@ -74,6 +76,10 @@ class User(AbstractUser):
             ),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
+        # a deactivated account's live sockets are closed, however it was deactivated (API, admin, SQL)
+        triggers = live_event(
+            "account", name="user", fields={"id": "id"}, operations="U", where={"U": "o.is_active AND NOT n.is_active"}
+        )
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.role})"
