@@ -59,3 +59,21 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
+
+from scheduling.models.history import (  # noqa: E402 (the tracked models first)
+    AppointmentEvent,
+    AppointmentServiceEvent,
+    AppointmentServiceLink,
+    AppointmentTherapistEvent,
+    AvailabilityEvent,
+    UserEvent,
+)
+
+__all__ += [
+    "AppointmentEvent",
+    "AppointmentServiceEvent",
+    "AppointmentServiceLink",
+    "AppointmentTherapistEvent",
+    "AvailabilityEvent",
+    "UserEvent",
+]
