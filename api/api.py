@@ -3,7 +3,7 @@
 from django.db import connection
 from ninja import NinjaAPI, Router, Status
 
-from api import appointments, auth, availabilities, clients, notifications, reports, services, staff
+from api import appointments, auth, availabilities, clients, history, notifications, reports, services, staff
 from api.errors import register_error_handlers
 from api.renderers import ORJSONRenderer
 
@@ -34,6 +34,7 @@ def health(request):
 api.add_router("/health/", health_router)
 api.add_router("/auth/", auth.router)
 api.add_router("/scheduling/appointments/", appointments.router)
+api.add_router("/scheduling/appointments/", history.router)  # {id}/history/
 api.add_router("/scheduling/notifications/", notifications.router)
 api.add_router("/scheduling/staff/", staff.router)
 api.add_router("/scheduling/availabilities/", availabilities.router)

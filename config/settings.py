@@ -107,6 +107,8 @@ SERVER_TIMING = env_bool("SERVER_TIMING", True)
 # so reads pay nothing; the history tables' foreign keys get no index each (one (object, id) index instead).
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+# The time of the change itself, not of its transaction's start: orders one request's changes across tables.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 HISTORY_RETENTION = os.environ.get("HISTORY_RETENTION", "365d")  # prune_history's default --older-than
 
 # The read-only PostgreSQL role for analysts (manage.py create_reporting_role, docs/reports.md).

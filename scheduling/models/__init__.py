@@ -61,6 +61,7 @@ from scheduling.models.bookings import (
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
 
 from scheduling.models.history import (  # noqa: E402 (the tracked models first)
+    AppointmentChange,
     AppointmentEvent,
     AppointmentServiceEvent,
     AppointmentServiceLink,
@@ -70,6 +71,7 @@ from scheduling.models.history import (  # noqa: E402 (the tracked models first)
 )
 
 __all__ += [
+    "AppointmentChange",
     "AppointmentEvent",
     "AppointmentServiceEvent",
     "AppointmentServiceLink",

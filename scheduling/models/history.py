@@ -143,3 +143,25 @@ class UserEvent(pghistory.create_event_model(User, *row_events("user"), fields=U
 # Event tables, the label of their deletes, and whether a snapshot needs the previous one to show a change.
 SNAPSHOT_MODELS = (AppointmentEvent, AvailabilityEvent, UserEvent)
 LINK_MODELS = (AppointmentServiceEvent, AppointmentTherapistEvent)
+
+
+class AppointmentChange(models.Model):
+    """One row of the report_appointment_changes view (scheduling/sql_views/report_appointment_changes.sql)."""
+
+    event_id = models.TextField(primary_key=True)
+    appointment_id = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+    event = models.TextField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_name = models.TextField(null=True)
+    context_id = models.UUIDField(null=True)
+    url = models.TextField(null=True)
+    changes = models.JSONField()
+    seq = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "report_appointment_changes"
+
+    def __str__(self) -> str:
+        return f"{self.event} of appointment {self.appointment_id} at {self.changed_at}"
