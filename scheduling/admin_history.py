@@ -1,5 +1,5 @@
 """The change history as a read-only section of the appointment's admin page (the same rows as the API's
-{id}/history/, from the report_appointment_changes view)."""
+{id}/history/, from the appointment_changes view)."""
 
 import json
 

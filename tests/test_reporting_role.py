@@ -139,3 +139,23 @@ def test_the_command_refuses_a_new_role_without_a_password_and_a_bad_name(monkey
         call_command("create_reporting_role", role=f"nobody_{uuid.uuid4().hex[:8]}")
     with pytest.raises(CommandError, match="lower-case"):
         call_command("create_reporting_role", role="Robert'); DROP TABLE x;--", password="x")
+
+
+def test_the_role_sees_each_appointment_change_but_not_the_address_or_notes_typed_into_it(reporting_role):
+    from tests import factories
+
+    appointment = factories.AppointmentFactory(location="12 Secret St", notes="")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE scheduling_appointment SET location = '34 Hidden Ave', notes = 'call 0917 000 0000', "
+            "payment_amount = 400 WHERE id = %s",
+            [appointment.id],
+        )
+    with connect_as(reporting_role) as conn:
+        (changes,) = conn.execute(
+            "SELECT changes FROM report_appointment_changes WHERE appointment_id = %s AND event = 'updated'",
+            [appointment.id],
+        ).fetchone()
+    assert changes["payment_amount"] == {"old": None, "new": 400}
+    assert changes["location"] == changes["notes"] == {"old": None, "new": None, "masked": True}
+    assert "Secret" not in str(changes) and "Hidden" not in str(changes) and "0917" not in str(changes)

@@ -1,6 +1,7 @@
 """The history of every change (issue 17): django-pghistory event tables and their triggers
 (scheduling/models/history.py), a baseline snapshot of every existing tracked row (the state when tracking began,
-so the first change after it shows its old values), the history_changes() helper and the report_*_changes views."""
+so the first change after it shows its old values), the history_changes() helper, the appointment_changes view (operators) and the report_*_changes views
+(analysts)."""
 
 import django.contrib.auth.validators
 import django.contrib.postgres.indexes
@@ -51,7 +52,7 @@ class Migration(migrations.Migration):
                 ('seq', models.BigIntegerField()),
             ],
             options={
-                'db_table': 'report_appointment_changes',
+                'db_table': 'appointment_changes',
                 'managed': False,
             },
         ),
@@ -303,6 +304,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(snapshot_existing_rows, migrations.RunPython.noop),
         migrations.RunSQL(view_sql("history_changes"), "DROP FUNCTION IF EXISTS history_changes(jsonb, jsonb, text) CASCADE;"),
+        create_view("appointment_changes"),
         create_view("report_appointment_changes"),
         create_view("report_staff_changes"),
     ]

@@ -5,7 +5,7 @@ delete. A row holds the tracked fields' values after the change (before it, for 
 `pgh_label` (`insert`, `update`, `delete`, `baseline`), and `pgh_context`: the request's metadata, `{"user": id,
 "url": path}`, copied into the row (no shared context table, so concurrent writers never touch one row), or null
 for a change made outside a request (raw SQL, psql, a command). What changed is the difference from the previous
-snapshot of the same object, which `report_appointment_changes` computes. `baseline` rows are the state when
+snapshot of the same object, which the `appointment_changes` and `report_*_changes` views compute. `baseline` rows are the state when
 tracking began (migration 0007) or the state at the retention cutoff (`prune_history`); they are not changes.
 
 Not tracked: notifications and counters (high volume, no dispute value), auth tokens, and of the user only the
@@ -146,7 +146,8 @@ LINK_MODELS = (AppointmentServiceEvent, AppointmentTherapistEvent)
 
 
 class AppointmentChange(models.Model):
-    """One row of the report_appointment_changes view (scheduling/sql_views/report_appointment_changes.sql)."""
+    """One row of the appointment_changes view (scheduling/sql_views/appointment_changes.sql), unmasked: for
+    operators (the API and the admin); analysts read report_appointment_changes."""
 
     event_id = models.TextField(primary_key=True)
     appointment_id = models.BigIntegerField()
@@ -161,7 +162,7 @@ class AppointmentChange(models.Model):
 
     class Meta:
         managed = False
-        db_table = "report_appointment_changes"
+        db_table = "appointment_changes"
 
     def __str__(self) -> str:
         return f"{self.event} of appointment {self.appointment_id} at {self.changed_at}"

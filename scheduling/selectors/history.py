@@ -1,4 +1,4 @@
-"""Reads of the change history (issue 17): operators only, through the report_appointment_changes view."""
+"""Reads of the change history (issue 17): operators only, through the appointment_changes view (unmasked)."""
 
 from django.db.models import QuerySet
 
