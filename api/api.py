@@ -3,7 +3,19 @@
 from django.db import connection
 from ninja import NinjaAPI, Router, Status
 
-from api import appointments, auth, availabilities, clients, history, notifications, reports, services, staff
+from api import (
+    appointments,
+    attendance,
+    auth,
+    availabilities,
+    clients,
+    history,
+    notifications,
+    registration,
+    reports,
+    services,
+    staff,
+)
 from api.errors import register_error_handlers
 from api.renderers import ORJSONRenderer
 
@@ -43,3 +55,7 @@ api.add_router("/scheduling/", availabilities.free_router)
 api.add_router("/scheduling/clients/", clients.router)
 api.add_router("/scheduling/services/", services.router)
 api.add_router("/scheduling/reports/", reports.router)
+api.add_router("/attendance/", attendance.router)
+# The previous backend's routes the frontend still calls (CONTRACT.md; README "Compatibility aliases").
+api.add_router("/registration/register/", registration.router)
+api.add_router("/toggle-account-status/", staff.account_router)

@@ -7,7 +7,7 @@ constraint on StaffBooking); the checks here give the friendly message first.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +15,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
+from scheduling.lifecycle import (
+    CANCELLABLE,
+    EDITABLE,
+    TRANSITIONS,
+    Step,
+    allowed_next_statuses,
+    step_leading_to,
+)
+from scheduling.lifecycle import step as lifecycle_step
 from scheduling.models import (
     Appointment,
     AppointmentRejection,
@@ -29,7 +38,6 @@ from scheduling.models import (
     Service,
     User,
 )
-from scheduling.models.triggers_sql import CANCELLABLE, TRANSITIONS
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
 
@@ -38,8 +46,6 @@ N = NotificationType
 RESPONSE_WINDOW = dt.timedelta(minutes=30)
 MAX_LENGTH = dt.timedelta(hours=12)
 PICKUP_ETA = {"urgent": dt.timedelta(minutes=15), "normal": dt.timedelta(minutes=30)}
-# Once the appointment has started it can no longer be edited or deleted.
-EDITABLE = frozenset(CANCELLABLE) | {S.CANCELLED, S.AUTO_CANCELLED}
 ALLOWED = frozenset(TRANSITIONS)
 
 
@@ -86,6 +92,15 @@ def _require_status(appointment: Appointment, statuses: Iterable[str], action: s
         )
 
 
+def _begin(user: User, appointment_id: int, action: str, role_phrase: str | None = None) -> Appointment:
+    """Start a step of the lifecycle table: its roles (403), the row locked if visible (404), its sources (409)."""
+    step = lifecycle_step(action)
+    _require(user, step.roles, role_phrase or step.phrase)
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, step.sources_for(has_driver=appointment.driver_id is not None), step.phrase)
+    return appointment
+
+
 def _group_therapist_ids(appointment: Appointment) -> list[int]:
     return list(
         AppointmentTherapist.objects.filter(appointment=appointment)
@@ -122,15 +137,17 @@ def _move(appointment: Appointment, to_status: str, **changes) -> None:
     appointment.save(update_fields=["status", "updated_at", *changes])
 
 
-def _conflict_message(rows: list[dict]) -> str:
-    parts = []
+def _double_booking(rows: list[dict]) -> BadRequest:
+    """A 400 whose field map names who is busy and when, under `therapist` or `driver`, as the booking form shows
+    it (SPEC section 8)."""
+    errors: dict[str, list[str]] = {}
     for r in rows:
         who = f"{r['staff__first_name']} {r['staff__last_name']}".strip() or r["staff__username"]
-        parts.append(
+        errors.setdefault(r["role"], []).append(
             f"{r['role']} {who} (id {r['staff_id']}) is busy with appointment #{r['appointment_id']} on "
             f"{r['appointment__date']} from {r['appointment__start_time']:%H:%M} to {r['appointment__end_time']:%H:%M}"
         )
-    return "Double booking: " + "; ".join(parts) + "."
+    return BadRequest("Double booking: " + "; ".join(m for ms in errors.values() for m in ms) + ".", errors=errors)
 
 
 def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.time, exclude: int | None) -> None:
@@ -138,7 +155,7 @@ def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.tim
         return
     rows = selectors.conflicts(staff_ids, date, start, end, exclude_appointment=exclude)
     if rows:
-        raise Conflict(_conflict_message(rows))
+        raise _double_booking(rows)
 
 
 def _length(start: dt.time, end: dt.time) -> dt.timedelta:
@@ -233,8 +250,11 @@ def _friendly_integrity(exc: IntegrityError, staff_ids: list[int], appointment: 
             exclude_appointment=appointment.pk,
         )
         if rows:
-            return Conflict(_conflict_message(rows))
-        return Conflict("Double booking: one of the staff is busy at that time (a concurrent booking won).")
+            return _double_booking(rows)
+        return BadRequest(
+            "Double booking: one of the staff is busy at that time (a concurrent booking won).",
+            errors={"therapist": ["Busy at that time (a concurrent booking won)."]},
+        )
     return exc
 
 
@@ -339,9 +359,7 @@ def delete_appointment(operator: User, appointment_id: int) -> None:
 
 @transaction.atomic
 def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.THERAPIST], "confirm as therapist")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PENDING], "confirm")
+    appointment = _begin(user, appointment_id, "therapist_confirm", "confirm as therapist")
     now = timezone.now()
     group = _group_therapist_ids(appointment)
     if group:
@@ -372,128 +390,59 @@ def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
     return appointment
 
 
-def _simple(
-    user: User,
-    appointment_id: int,
-    *,
-    roles: Iterable[str],
-    action: str,
-    to_status: str,
-    kind: str,
-    message: str,
-    from_statuses: Iterable[str] | None = None,
-    stamp: str | None = None,
-    free_driver: bool = False,
-    appointment: Appointment | None = None,
-) -> Appointment:
-    """The shape most actions share: lock, check role and status, move, stamp, notify everyone concerned."""
-    _require(user, roles, action)
-    appointment = appointment or selectors.appointment_for_update(user, appointment_id)
-    sources = tuple(from_statuses or [f for f, t in TRANSITIONS if t == to_status])
-    _require_status(appointment, sources, action)
+@transaction.atomic
+def run_step(user: User, appointment_id: int, action: str) -> Appointment:
+    """A plain step of the lifecycle table (scheduling/lifecycle.py): lock, check role and status, move, stamp,
+    free the driver it frees, notify everyone concerned."""
+    step = lifecycle_step(action)
+    assert not step.special, f"{action} has its own service function"
+    appointment = _begin(user, appointment_id, action)
     now = timezone.now()
-    _move(appointment, to_status, **({stamp: now} if stamp else {}))
-    if free_driver and appointment.driver_id:
+    _move(appointment, step.target, **({step.stamp: now} if step.stamp else {}))
+    if Role.DRIVER in step.frees and appointment.driver_id:
         User.objects.filter(id=appointment.driver_id).update(last_available_at=now)
     group = _group_therapist_ids(appointment)
     _notify(
         _staff_ids(appointment, group),
-        kind,
-        message.format(label=_label(appointment), Label=_label(appointment).capitalize(), who=_name(user)),
+        step.notification,
+        step.message.format(label=_label(appointment), Label=_label(appointment).capitalize(), who=_name(user)),
         actor=user,
         appointment=appointment,
     )
     return appointment
 
 
-@transaction.atomic
-def confirm_as_driver(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="confirm as driver", to_status=S.DRIVER_CONFIRMED,
-        stamp="driver_confirmed_at", kind=N.DRIVER_CONFIRMED, message="Driver {who} confirmed {label}.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def start_appointment(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.OPERATOR], "start an appointment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    sources = [S.DRIVER_CONFIRMED] if appointment.driver_id else [S.DRIVER_CONFIRMED, S.THERAPIST_CONFIRMED]
-    return _simple(
-        user, appointment_id, roles=[Role.OPERATOR], action="start the appointment", to_status=S.IN_PROGRESS,
-        from_statuses=sources, appointment=appointment, stamp="started_at", kind=N.APPOINTMENT_STARTED, message="{Label} has started.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def start_journey(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="start the journey", to_status=S.JOURNEY,
-        stamp="journey_started_at", kind=N.JOURNEY_STARTED, message="Driver {who} is on the way for {label}.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def arrive_at_location(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="arrive at the location", to_status=S.ARRIVED,
-        stamp="arrived_at", kind=N.ARRIVED_AT_LOCATION, message="Arrived at the location of {label}.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def drop_off_therapist(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="drop off the therapist", to_status=S.DROPPED_OFF,
-        stamp="dropped_off_at", kind=N.THERAPIST_DROPPED_OFF, message="Therapist dropped off for {label}.",
-        free_driver=True,
-    )  # fmt: skip
-
-
-@transaction.atomic
-def start_session(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.THERAPIST], "start the session")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    sources = [S.DROPPED_OFF] if appointment.driver_id else [S.DROPPED_OFF, S.IN_PROGRESS]
-    return _simple(
-        user, appointment_id, roles=[Role.THERAPIST], action="start the session", to_status=S.SESSION_IN_PROGRESS,
-        from_statuses=sources, appointment=appointment, stamp="session_started_at", kind=N.SESSION_STARTED, message="Session of {label} started.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def mark_awaiting_payment(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.THERAPIST], action="ask for payment", to_status=S.AWAITING_PAYMENT,
-        stamp="awaiting_payment_at", kind=N.PAYMENT_REQUESTED, message="Payment requested for {label}.",
-    )  # fmt: skip
-
-
 @dataclass
 class PaymentData:
     payment_method: str
     payment_amount: Decimal
-    payment_notes: str = ""
-    receipt_hash: str = ""
-    receipt_url: str = ""
+    payment_notes: str | None = ""
+    receipt_hash: str | None = ""  # None: no receipt (cash), as the frontend sends it
+    receipt_url: str | None = ""
+    has_service_extension: bool = False
+    extension_amount: Decimal | None = None
 
 
 @transaction.atomic
 def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appointment:
     """mark_completed: the operator verifies the payment; paid when it covers the total, else partial."""
-    _require(user, [Role.OPERATOR], "verify a payment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.AWAITING_PAYMENT], "verify the payment")
+    appointment = _begin(user, appointment_id, "mark_completed", "verify a payment")
     total = selectors.total_price(appointment.pk)
     now = timezone.now()
+    extension = {}
+    if data.has_service_extension and data.extension_amount:
+        # Where the frontend's sales report looks, and report_revenue_daily.revenue_extension sums.
+        service_extension = {"has_extension": True, "extension_amount": float(data.extension_amount)}
+        extension = {"metadata": {**appointment.metadata, "service_extension": service_extension}}
     _move(
         appointment,
         S.PAYMENT_VERIFIED,
         payment_method=data.payment_method,
         payment_amount=data.payment_amount,
-        payment_notes=data.payment_notes,
-        receipt_hash=data.receipt_hash,
-        receipt_url=data.receipt_url,
+        payment_notes=data.payment_notes or "",
+        receipt_hash=data.receipt_hash or "",
+        receipt_url=data.receipt_url or "",
+        **extension,
         payment_status=PaymentStatus.PAID if data.payment_amount >= total else PaymentStatus.PARTIAL,
         payment_verified_at=now,
         payment_verified_by=user,
@@ -509,20 +458,10 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
 
 
 @transaction.atomic
-def complete(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.THERAPIST, Role.DRIVER, Role.OPERATOR], action="complete the appointment",
-        to_status=S.COMPLETED, stamp="completed_at", kind=N.APPOINTMENT_COMPLETED, message="{Label} is completed.",
-    )  # fmt: skip
-
-
-@transaction.atomic
 def request_pickup(user: User, appointment_id: int, urgency: str = "normal", notes: str = "") -> Appointment:
     """The therapist asks to be fetched: the free driver who has waited longest is assigned at once, else the
     request waits for an operator (pickup_requested)."""
-    _require(user, [Role.THERAPIST], "request a pickup")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.COMPLETED], "request a pickup")
+    appointment = _begin(user, appointment_id, "request_pickup", "request a pickup")
     now = timezone.now()
     driver = selectors.free_driver_now()
     metadata = {**appointment.metadata}
@@ -558,9 +497,7 @@ def request_pickup(user: User, appointment_id: int, urgency: str = "normal", not
 
 @transaction.atomic
 def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> Appointment:
-    _require(user, [Role.OPERATOR], "assign a pickup driver")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PICKUP_REQUESTED], "assign a pickup driver")
+    appointment = _begin(user, appointment_id, "assign_pickup_driver", "assign a pickup driver")
     driver = User.objects.filter(id=driver_id, role=Role.DRIVER, is_active=True).first()
     if driver is None:
         raise BadRequest(f"User {driver_id} is not an active driver.", errors={"driver": ["Not an active driver."]})
@@ -581,9 +518,7 @@ def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> App
 
 @transaction.atomic
 def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointment:
-    _require(user, [Role.DRIVER], "reject a pickup")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.DRIVER_ASSIGNED_PICKUP], "reject the pickup")
+    appointment = _begin(user, appointment_id, "reject_pickup", "reject a pickup")
     _move(appointment, S.PICKUP_REQUESTED, driver=None, estimated_pickup_time=None)
     _notify(
         [appointment.operator_id],
@@ -597,30 +532,12 @@ def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointm
 
 
 @transaction.atomic
-def confirm_pickup(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="confirm the pickup", to_status=S.RETURN_JOURNEY,
-        stamp="pickup_confirmed_at", kind=N.PICKUP_CONFIRMED, message="Driver {who} is on the way to pick up ({label}).",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def complete_return_journey(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="complete the return journey",
-        to_status=S.TRANSPORT_COMPLETED, stamp="return_journey_completed_at", kind=N.RETURN_JOURNEY_COMPLETED,
-        message="Return journey of {label} completed.", free_driver=True,
-    )  # fmt: skip
-
-
-@transaction.atomic
 def reject(user: User, appointment_id: int, reason: str) -> Appointment:
-    _require(user, [Role.THERAPIST, Role.DRIVER], "reject an appointment")
+    _require(user, lifecycle_step("reject").roles, "reject an appointment")
     reason = (reason or "").strip()
     if not reason:
         raise BadRequest("A reason is required to reject.", errors={"reason": ["This field is required."]})
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PENDING], "reject")
+    appointment = _begin(user, appointment_id, "reject", "reject an appointment")
     now = timezone.now()
     rejection = AppointmentRejection.objects.create(appointment=appointment, reason=reason, rejected_by=user)
     _move(appointment, S.REJECTED, rejection_reason=reason, rejected_by=user, rejected_at=now)
@@ -637,9 +554,7 @@ def reject(user: User, appointment_id: int, reason: str) -> Appointment:
 @transaction.atomic
 def review_rejection(user: User, appointment_id: int, accept: bool, reason: str = "") -> Appointment:
     """accept: the booking is cancelled (kept with its history); deny: back to pending, a new 30-minute window."""
-    _require(user, [Role.OPERATOR], "review a rejection")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.REJECTED], "review the rejection")
+    appointment = _begin(user, appointment_id, "review_rejection", "review a rejection")
     now = timezone.now()
     rejection = (
         AppointmentRejection.objects.filter(appointment=appointment, operator_response=OperatorResponse.PENDING)
@@ -669,9 +584,7 @@ def review_rejection(user: User, appointment_id: int, accept: bool, reason: str 
 
 @transaction.atomic
 def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
-    _require(user, [Role.OPERATOR], "cancel an appointment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, CANCELLABLE, "cancel")
+    appointment = _begin(user, appointment_id, "cancel", "cancel an appointment")
     now = timezone.now()
     _move(appointment, S.CANCELLED, cancelled_at=now, cancellation_reason=reason)
     _notify(
@@ -682,6 +595,22 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
         appointment=appointment,
     )
     return appointment
+
+
+@transaction.atomic
+def move_to_status(user: User, appointment_id: int, target: str, run: Callable[[Step], Appointment]) -> Appointment:
+    """PATCH {status}: another spelling of the lifecycle step that leads from the current status to `target`, run
+    by `run` (the API parses that step's input) in this same transaction; that step checks the role, the status
+    and writes the notifications. No step leads there: 409."""
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    step = step_leading_to(appointment.status, target)
+    if step is None:
+        allowed = allowed_next_statuses(appointment.status, has_driver=appointment.driver_id is not None)
+        raise Conflict(
+            f"Cannot move the appointment from {appointment.status} to {target}: no lifecycle step leads there. "
+            f"From {appointment.status} it may go to: {', '.join(allowed) or 'nothing (final status)'}."
+        )
+    return run(step)
 
 
 def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
@@ -726,11 +655,15 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
     return _auto_cancel(rows, now)
 
 
+def auto_cancel_overdue_by(user: User) -> list[int]:
+    """POST auto_cancel_overdue/: an operator runs the scheduler's sweep now."""
+    _require(user, lifecycle_step("auto_cancel").roles, "auto-cancel appointments")
+    return auto_cancel_overdue()
+
+
 @transaction.atomic
 def auto_cancel_one(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.OPERATOR], "auto-cancel an appointment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PENDING], "auto-cancel")
+    appointment = _begin(user, appointment_id, "auto_cancel", "auto-cancel an appointment")
     now = timezone.now()
     if appointment.response_deadline is None or appointment.response_deadline >= now:
         raise Conflict(f"Cannot auto-cancel: the response deadline ({appointment.response_deadline}) has not passed.")
