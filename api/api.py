@@ -10,6 +10,7 @@ from api import (
     availabilities,
     catalog,
     clients,
+    history,
     notifications,
     registration,
     reports,
@@ -45,6 +46,7 @@ def health(request):
 api.add_router("/health/", health_router)
 api.add_router("/auth/", auth.router)
 api.add_router("/scheduling/appointments/", appointments.router)
+api.add_router("/scheduling/appointments/", history.router)  # {id}/history/
 api.add_router("/scheduling/notifications/", notifications.router)
 api.add_router("/scheduling/staff/", staff.router)
 api.add_router("/scheduling/availabilities/", availabilities.router)

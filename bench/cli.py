@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     import psycopg
     from django.core.management import call_command
 
-    from bench import growth, httpbench, inprocess, report, writes
+    from bench import growth, history_cost, httpbench, inprocess, report, writes
     from bench.endpoints import ENDPOINTS
     from bench.floor import prepare_floor_connection
     from scheduling.demo import Seeder
@@ -285,11 +285,15 @@ def main(argv: list[str] | None = None) -> int:
                     floor_conn, actors.users["driver"].id, reps=20 if quick else 200
                 )
                 mark = writes.mark_all_read_cost(floor_conn, actors, "driver", rows=10_000, reps=1 if quick else 3)
+                history = history_cost.history_cost(
+                    floor_conn, actors, per_round=3 if quick else 10, rounds=2 if quick else 4
+                )
                 result["writes"] = {
                     "create": create,
                     "confirm": confirm,
                     "notification_insert": inserts,
                     "mark_all": mark,
+                    "history": history,
                 }
                 say(report.writes_table(result["writes"]))
 

@@ -131,6 +131,10 @@ def writes_table(writes: dict) -> str:
         else:
             rows.append([label, None, f"{_missing(e)}"])
         rows.append([f"bare UPDATE of {mark['bare_updated']:,} rows to read", mark["bare_update_ms"], ""])
+    if writes.get("history"):
+        from bench.history_cost import rows as history_rows
+
+        rows += history_rows(writes["history"])
     return table(["write", "median ms", "notes"], rows)
 
 

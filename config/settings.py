@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 
 from config import embedded_pg
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "pgtrigger",
+    "pghistory",
     "corsheaders",
     "ninja",  # Swagger UI's assets from Ninja's own static files: /api/docs works offline
     "channels",
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: attaches the session user, and the token user once api.auth sets request.user, to every write.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -178,6 +182,19 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
 # Server-Timing header with the SQL cost of each request, for the frontend developer's browser.
 SERVER_TIMING = env_bool("SERVER_TIMING", True)
+
+# Change history (django-pghistory, scheduling/models/history.py). Only writes carry the request's context,
+# so reads pay nothing; the history tables' foreign keys get no index each (one (object, id) index instead).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+# The time of the change itself, not of its transaction's start: orders one request's changes across tables.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+HISTORY_RETENTION = os.environ.get("HISTORY_RETENTION", "365d")  # prune_history's default --older-than
+
+# The read-only PostgreSQL role for analysts (manage.py create_reporting_role, docs/reports.md).
+REPORTING_ROLE = os.environ.get("REPORTING_ROLE", "scheduling_reporting")
+REPORTING_STATEMENT_TIMEOUT = os.environ.get("REPORTING_STATEMENT_TIMEOUT", "30s")
+REPORTING_CONNECTION_LIMIT = env_int("REPORTING_CONNECTION_LIMIT", 5)
 
 # The frontend runs on another origin (Vite dev server, a hosted static site); it authenticates with a token
 # header, not cookies, so credentials are not allowed. django-cors-headers allows Authorization and Content-Type.

@@ -66,3 +66,23 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
+
+from scheduling.models.history import (  # noqa: E402 (the tracked models first)
+    AppointmentChange,
+    AppointmentEvent,
+    AppointmentServiceEvent,
+    AppointmentServiceLink,
+    AppointmentTherapistEvent,
+    AvailabilityEvent,
+    UserEvent,
+)
+
+__all__ += [
+    "AppointmentChange",
+    "AppointmentEvent",
+    "AppointmentServiceEvent",
+    "AppointmentServiceLink",
+    "AppointmentTherapistEvent",
+    "AvailabilityEvent",
+    "UserEvent",
+]
