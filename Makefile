@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB := $(BIN)/python -m config.embedded_pg
 
-.PHONY: install run test faults bench lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
+.PHONY: install run test faults cluster-test live bench bench-cluster lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -27,9 +27,21 @@ test: $(STAMP)
 faults: $(STAMP)
 	$(BIN)/pytest tests/faults -m faults -v -s $(PYTEST_ARGS)
 
+## cluster-test: the read-routing and failover tests on a fresh local primary + replica (.pgcluster-test/)
+cluster-test: $(STAMP)
+	PG_CLUSTER_DIR=.pgcluster-test $(BIN)/python -m config.pg_cluster run --fresh -- $(BIN)/pytest tests/cluster -m cluster $(PYTEST_ARGS)
+
+## live: the live-channel and serving tests against real server processes (tests/live/, about a minute)
+live: $(STAMP)
+	$(BIN)/pytest tests/live $(PYTEST_ARGS)
+
 ## bench: seed the standard data set and print the performance report (see README)
 bench: $(STAMP)
 	$(DB) run -- $(BIN)/python -m bench $(BENCH_ARGS)
+
+## bench-cluster: the figures of docs/scaling.md on a fresh local primary + replica (bench/cluster.py)
+bench-cluster: $(STAMP)
+	$(BIN)/python -m config.pg_cluster run --fresh -- $(BIN)/python -m bench --cluster $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -59,4 +71,6 @@ seed-standard: $(STAMP)
 	$(DB) run -- sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --size standard'
 
 clean: db-stop
-	rm -rf $(VENV) .pgdata .pytest_cache .ruff_cache
+	-$(BIN)/python -m config.pg_cluster stop
+	-PG_CLUSTER_DIR=.pgcluster-test $(BIN)/python -m config.pg_cluster stop
+	rm -rf $(VENV) .pgdata .pgcluster .pgcluster-test .pytest_cache .ruff_cache

@@ -24,6 +24,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = auth_service.user_for_token(token)
         if user is not None:
+            # Also names this user as the actor of the request's changes in the history (pghistory's middleware
+            # wraps the request so that setting request.user updates its context).
             request.user = user
         return user
 

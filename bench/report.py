@@ -131,6 +131,10 @@ def writes_table(writes: dict) -> str:
         else:
             rows.append([label, None, f"{_missing(e)}"])
         rows.append([f"bare UPDATE of {mark['bare_updated']:,} rows to read", mark["bare_update_ms"], ""])
+    if writes.get("history"):
+        from bench.history_cost import rows as history_rows
+
+        rows += history_rows(writes["history"])
     return table(["write", "median ms", "notes"], rows)
 
 
@@ -158,7 +162,19 @@ def markdown(report: dict) -> str:
     if report.get("http"):
         parts += ["", f"**Over HTTP** ({report.get('http_meta', 'gunicorn')})", "", http_table(report["http"])]
     if report.get("servers"):
-        parts += ["", "Server configurations tried:", "", servers_table(report["servers"])]
+        parts += ["", "Serving arrangements, interleaved:", "", servers_table(report["servers"])]
+        if report.get("serving_summary"):
+            parts += ["", report["serving_summary"]]
+    if report.get("live"):
+        from bench.live import table as live_table
+
+        parts += [
+            "",
+            "**Live channel** (WebSockets on the production server, 2 worker processes; writes: one appointment"
+            " updated per transaction while every socket is open)",
+            "",
+            live_table(report["live"]),
+        ]
     if report.get("growth"):
         parts += ["", "**Growth** (chart: bench/results/latest.png)", "", growth_table(report["growth"])]
         if report.get("growth_summary"):

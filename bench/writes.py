@@ -28,8 +28,9 @@ def _detail(response) -> str:
     return response.content[:200].decode(errors="replace")
 
 
-def create_appointments(actors: Actors, n: int) -> tuple[dict, list[int]]:
-    """POST n appointments as the operator, each on its own day a year ahead (so nobody is double-booked)."""
+def create_appointments(actors: Actors, n: int, first_day: int = 400) -> tuple[dict, list[int]]:
+    """POST n appointments as the operator, each on its own day from `first_day` days ahead (so nobody is
+    double-booked; a later call passes the next free day)."""
     client = actors.client("operator")
     therapist = actors.users["therapist"]
     payload = {
@@ -40,7 +41,7 @@ def create_appointments(actors: Actors, n: int) -> tuple[dict, list[int]]:
         "location": "1 Benchmark St, Makati",
         "notes": "benchmark",
     }
-    base = timezone.localdate() + dt.timedelta(days=400)
+    base = timezone.localdate() + dt.timedelta(days=first_day)
     samples, ids, queries = [], [], 0
     for i in range(n):
         body = {**payload, "date": (base + dt.timedelta(days=i)).isoformat()}

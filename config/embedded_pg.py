@@ -6,6 +6,7 @@ server when a process dies, so every entry point that starts it also stops it:
 
     python -m config.embedded_pg start|stop|status|uri|psql
     python -m config.embedded_pg run -- CMD ...   # start, run CMD with DATABASE_URL set, always stop
+    python -m config.embedded_pg cluster start|stop|status|run ...   # primary + replica: config/pg_cluster.py
 
 Starting twice is harmless (the second start finds the running server). `stop` leaves no postgres process.
 """
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is what we want.
@@ -108,8 +110,24 @@ def status() -> str:
 
 def run(command: list[str]) -> int:
     """Run `command` with DATABASE_URL pointing at the embedded server (unless DATABASE_URL is already set);
-    stop the server afterwards if we started it, whether the command ends normally, by Ctrl+C or by
-    SIGTERM/SIGHUP, even when the signal arrives while the server is still starting."""
+    stop the server afterwards if we started it."""
+
+    def start_server() -> tuple[bool, dict[str, str]]:
+        if os.environ.get("DATABASE_URL"):  # an external server was chosen: leave it alone
+            return False, {}
+        return start(), {"DATABASE_URL": uri()}
+
+    return run_with(command, start_server, stop)
+
+
+def run_with(
+    command: list[str],
+    start_servers: Callable[[], tuple[bool, dict[str, str]]],
+    stop_servers: Callable[[], object],
+) -> int:
+    """Run `command` with the environment `start_servers` returns (with whether it started anything); call
+    `stop_servers` afterwards if it did, whether the command ends normally, by Ctrl+C or by SIGTERM/SIGHUP, even
+    when the signal arrives while the servers are still starting. Also used by config.pg_cluster."""
     received: list[int] = []
     child: subprocess.Popen | None = None
 
@@ -123,20 +141,17 @@ def run(command: list[str]) -> int:
         signal.signal(sig, on_signal)
     started = False
     try:
-        env = dict(os.environ)
-        if not env.get("DATABASE_URL"):  # else an external server was chosen: leave it alone
-            started = start()
-            env["DATABASE_URL"] = uri()
+        started, extra_env = start_servers()
         if received:
             return 128 + received[0]
-        child = subprocess.Popen(command, env=env)
+        child = subprocess.Popen(command, env={**os.environ, **extra_env})
         return child.wait()
     finally:
         if child is not None:
             with contextlib.suppress(Exception):
                 child.wait(timeout=30)
         if started:
-            stop()
+            stop_servers()
 
 
 def psql(args: list[str]) -> int:
@@ -163,6 +178,10 @@ def main(argv: list[str]) -> int:
         print(uri())
     elif action == "psql":
         return psql(rest)
+    elif action == "cluster":  # a primary + streaming replica: config/pg_cluster.py
+        from config import pg_cluster
+
+        return pg_cluster.main(rest)
     elif action == "run":
         if rest and rest[0] == "--":
             rest = rest[1:]

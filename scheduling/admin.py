@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from scheduling import models
+from scheduling.admin_history import ChangeHistoryAdmin
 
 
 @admin.register(models.User)
@@ -61,7 +62,7 @@ class RejectionInline(admin.TabularInline):
 
 
 @admin.register(models.Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ChangeHistoryAdmin):
     list_display = (
         "id",
         "date",

@@ -9,6 +9,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('scheduling', '0009_login_lockout_by_axes'),
+        # the proxy model of the appointment-service links (declared by the change history) carries two of them
+        ('scheduling', '0007_change_history'),
     ]
 
     operations = [
@@ -28,17 +30,6 @@ class Migration(migrations.Migration):
                 )
             ),
             reverse_sql=migrations.RunSQL.noop,
-        ),
-        migrations.CreateModel(
-            name='AppointmentServiceLink',
-            fields=[
-            ],
-            options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
-            },
-            bases=('scheduling.appointment_services',),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='appointment',

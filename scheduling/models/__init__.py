@@ -14,6 +14,7 @@ from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.idempotency import IdempotencyKey
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
+from scheduling.models.replication import WritePosition
 from scheduling.models.reports import (
     DriverWorkloadDaily,
     DriverWorkloadWeekly,
@@ -26,6 +27,7 @@ from scheduling.models.reports import (
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
+    "WritePosition",
     "Appointment",
     "AppointmentRejection",
     "AppointmentStatus",
@@ -66,3 +68,23 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
+
+from scheduling.models.history import (  # noqa: E402 (the tracked models first)
+    AppointmentChange,
+    AppointmentEvent,
+    AppointmentServiceEvent,
+    AppointmentServiceLink,
+    AppointmentTherapistEvent,
+    AvailabilityEvent,
+    UserEvent,
+)
+
+__all__ += [
+    "AppointmentChange",
+    "AppointmentEvent",
+    "AppointmentServiceEvent",
+    "AppointmentServiceLink",
+    "AppointmentTherapistEvent",
+    "AvailabilityEvent",
+    "UserEvent",
+]

@@ -14,6 +14,15 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 
 
+class WallClockRange(models.Func):
+    """`wall_clock_range(date, start, end)`: `slot_period` as StaffBooking.period stores it (wall-clock times labelled
+    UTC; an end at or before the start is on the next day). The SQL function is created by migration 0008."""
+
+    function = "wall_clock_range"
+    arity = 3
+    output_field = DateTimeRangeField()
+
+
 class BookingRole(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
     DRIVER = "driver", "Driver"

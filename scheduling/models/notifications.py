@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from scheduling.live.triggers import live_event
+
 COUNTER_TABLE = "scheduling_notificationcounter"
 
 
@@ -159,6 +161,8 @@ class Notification(models.Model):
                 declare=_COUNTER_DECLARE,
                 func=_counter_trigger_func(_UPDATE_DELTAS),
             ),
+            # the live channel's notification_created (to the recipient only)
+            *live_event("notification", name="notif", fields={"id": "id", "u": "user_id"}, operations="I"),
         ]
 
     def __str__(self) -> str:

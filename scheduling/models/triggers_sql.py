@@ -59,12 +59,9 @@ def status_count_triggers() -> list[pgtrigger.Trigger]:
     ]
 
 
-# Wall-clock times as a UTC range: only overlap matters; an end at or before the start is on the next day.
-PERIOD_SQL = """tstzrange(
-    (a.date + a.start_time) AT TIME ZONE 'UTC',
-    (a.date + a.end_time + CASE WHEN a.end_time <= a.start_time THEN interval '1 day' ELSE interval '0' END)
-        AT TIME ZONE 'UTC',
-    '[)')"""
+# Wall-clock times as a UTC range (only overlap matters); the SQL function of migration 0008 puts an end at or
+# before the start on the next day.
+PERIOD_SQL = "wall_clock_range(a.date, a.start_time, a.end_time)"
 
 BOOKING_RELEVANT_CHANGE = " OR ".join(
     f'OLD."{col}" IS DISTINCT FROM NEW."{col}"'

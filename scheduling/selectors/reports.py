@@ -35,14 +35,14 @@ class ReportRows:
 
 
 @dataclass(frozen=True)
-class Window:
+class DateSpan:
     """An inclusive range of appointment dates."""
 
     date_after: dt.date
     date_before: dt.date
 
 
-def report_window(date_after: dt.date | None, date_before: dt.date | None, *, today: dt.date | None = None) -> Window:
+def report_window(date_after: dt.date | None, date_before: dt.date | None, *, today: dt.date | None = None) -> DateSpan:
     """Both bounds inclusive. Neither given: the last 30 days up to today; one given: 30 days from/to it."""
     span = dt.timedelta(days=DEFAULT_SPAN_DAYS - 1)
     if date_after is None and date_before is None:
@@ -62,7 +62,7 @@ def report_window(date_after: dt.date | None, date_before: dt.date | None, *, to
             f"The date range covers {days} days; at most {MAX_SPAN_DAYS} are allowed.",
             errors={"date_before": [f"at most {MAX_SPAN_DAYS} days after date_after"]},
         )
-    return Window(date_after, date_before)
+    return DateSpan(date_after, date_before)
 
 
 def _columns(model: type[Model]) -> list[str]:
@@ -79,11 +79,11 @@ def _week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def revenue_daily(window: Window) -> ReportRows:
+def revenue_daily(window: DateSpan) -> ReportRows:
     return _rows(RevenueDaily, ("date",), date__range=(window.date_after, window.date_before))
 
 
-def therapist_workload(window: Window, period: Period = "day", therapist: int | None = None) -> ReportRows:
+def therapist_workload(window: DateSpan, period: Period = "day", therapist: int | None = None) -> ReportRows:
     """period=week: the whole ISO weeks (Monday starts) that overlap the window."""
     if period == "week":
         start = _week_start(window.date_after)
@@ -101,7 +101,7 @@ def therapist_workload(window: Window, period: Period = "day", therapist: int | 
     )
 
 
-def driver_workload(window: Window, period: Period = "day", driver: int | None = None) -> ReportRows:
+def driver_workload(window: DateSpan, period: Period = "day", driver: int | None = None) -> ReportRows:
     """period=week: the whole ISO weeks (Monday starts) that overlap the window."""
     if period == "week":
         start = _week_start(window.date_after)
@@ -119,7 +119,7 @@ def driver_workload(window: Window, period: Period = "day", driver: int | None =
     )
 
 
-def service_popularity(window: Window, service: int | None = None) -> ReportRows:
+def service_popularity(window: DateSpan, service: int | None = None) -> ReportRows:
     """The whole calendar months that overlap the window."""
     return _rows(
         ServicePopularityMonthly,
@@ -129,5 +129,5 @@ def service_popularity(window: Window, service: int | None = None) -> ReportRows
     )
 
 
-def funnel_daily(window: Window) -> ReportRows:
+def funnel_daily(window: DateSpan) -> ReportRows:
     return _rows(FunnelDaily, ("date",), date__range=(window.date_after, window.date_before))

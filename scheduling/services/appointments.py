@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import IntegrityError
 from django.utils import timezone
 
-from scheduling.errors import BadRequest, Conflict, Forbidden
+from scheduling.errors import BadRequest, Conflict, Forbidden, constraint_of
 from scheduling.lifecycle import (
     CANCELLABLE,
     EDITABLE,
@@ -41,9 +41,9 @@ from scheduling.models import (
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
 from scheduling.services.transactions import lock_staff, run_in_transaction, transactional
+from scheduling.services.validation import invalid_input
+from scheduling.wall_clock import length
 
-S = AppointmentStatus
-N = NotificationType
 RESPONSE_WINDOW = dt.timedelta(minutes=30)
 MAX_LENGTH = dt.timedelta(hours=12)
 PICKUP_ETA = {"urgent": dt.timedelta(minutes=15), "normal": dt.timedelta(minutes=30)}
@@ -159,12 +159,6 @@ def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.tim
         raise _double_booking(rows)
 
 
-def _length(start: dt.time, end: dt.time) -> dt.timedelta:
-    day = dt.date(2000, 1, 1)
-    delta = dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
-    return delta if delta > dt.timedelta(0) else delta + dt.timedelta(days=1)
-
-
 # ---------------------------------------------------------------- booking and editing
 
 
@@ -213,8 +207,7 @@ def _resolve(data: BookingData, *, partial: bool) -> _Resolved:
     if not partial and not therapist_ids:
         errors.setdefault("therapist", []).append("A therapist is required.")
     if errors:
-        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-        raise BadRequest(f"Invalid input. {summary}", errors=errors)
+        raise invalid_input(errors)
     return _Resolved(client, services, therapist_ids, data.driver)
 
 
@@ -226,10 +219,10 @@ def _check_times(date: dt.date, start: dt.time, end: dt.time) -> None:
         )
     if start == end:
         raise BadRequest("end_time must differ from start_time.", errors={"end_time": ["Must differ from start_time."]})
-    if _length(start, end) > MAX_LENGTH:
+    if length(start, end) > MAX_LENGTH:
         raise BadRequest(
             "end_time is before start_time: an appointment may run past midnight, but for at most 12 hours "
-            f"({start:%H:%M} to {end:%H:%M} would last {_length(start, end)}).",
+            f"({start:%H:%M} to {end:%H:%M} would last {length(start, end)}).",
             errors={"end_time": ["Before start_time (more than 12 hours past midnight)."]},
         )
 
@@ -270,8 +263,7 @@ def _booked(write: Callable[..., Appointment], *args) -> Appointment:
     try:
         return run_in_transaction(write, booking, *args)
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-        if constraint != "staff_booking_no_overlap":
+        if constraint_of(exc) != "staff_booking_no_overlap":
             raise
         rows = selectors.conflicts(
             booking.staff_ids, booking.date, booking.start, booking.end, exclude_appointment=booking.appointment_id
@@ -321,7 +313,7 @@ def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment
     _save_links(appointment, resolved.therapist_ids, new=True)
     _notify(
         staff_ids,
-        N.APPOINTMENT_CREATED,
+        NotificationType.APPOINTMENT_CREATED,
         f"New booking: {_label(appointment)} for {resolved.client}. Please confirm.",
         actor=operator,
         appointment=appointment,
@@ -362,7 +354,7 @@ def _update(booking: _Booking, operator: User, appointment_id: int, data: Bookin
         _save_links(appointment, therapist_ids)
     _notify(
         [*staff_ids, appointment.operator_id],
-        N.APPOINTMENT_UPDATED,
+        NotificationType.APPOINTMENT_UPDATED,
         f"{_label(appointment).capitalize()} was changed.",
         actor=operator,
         appointment=appointment,
@@ -376,7 +368,12 @@ def delete_appointment(operator: User, appointment_id: int) -> None:
     appointment = selectors.appointment_for_update(operator, appointment_id)
     _require_status(appointment, EDITABLE, "delete the appointment (it has started)")
     recipients = _staff_ids(appointment, _group_therapist_ids(appointment))
-    _notify(recipients, N.APPOINTMENT_DELETED, f"{_label(appointment).capitalize()} was deleted.", actor=operator)
+    _notify(
+        recipients,
+        NotificationType.APPOINTMENT_DELETED,
+        f"{_label(appointment).capitalize()} was deleted.",
+        actor=operator,
+    )
     appointment.delete()
 
 
@@ -398,17 +395,17 @@ def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
         if waiting:
             _notify(
                 [appointment.operator_id],
-                N.THERAPIST_CONFIRMED,
+                NotificationType.THERAPIST_CONFIRMED,
                 f"{_name(user)} confirmed {_label(appointment)}; {waiting} therapist(s) still to confirm.",
                 appointment=appointment,
             )
             appointment.updated_at = now
             appointment.save(update_fields=["updated_at"])
             return appointment
-    _move(appointment, S.THERAPIST_CONFIRMED, therapist_confirmed_at=now)
+    _move(appointment, AppointmentStatus.THERAPIST_CONFIRMED, therapist_confirmed_at=now)
     _notify(
         [appointment.operator_id, appointment.driver_id, *group],
-        N.THERAPIST_CONFIRMED,
+        NotificationType.THERAPIST_CONFIRMED,
         f"{_label(appointment).capitalize()} is confirmed by the therapist(s).",
         actor=user,
         appointment=appointment,
@@ -462,7 +459,7 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
         extension = {"metadata": {**appointment.metadata, "service_extension": service_extension}}
     _move(
         appointment,
-        S.PAYMENT_VERIFIED,
+        AppointmentStatus.PAYMENT_VERIFIED,
         payment_method=data.payment_method,
         payment_amount=data.payment_amount,
         payment_notes=data.payment_notes or "",
@@ -475,7 +472,7 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
     )
     _notify(
         _staff_ids(appointment, _group_therapist_ids(appointment)),
-        N.PAYMENT_VERIFIED,
+        NotificationType.PAYMENT_VERIFIED,
         f"Payment of {data.payment_amount} ({data.payment_method}) verified for {_label(appointment)}.",
         actor=user,
         appointment=appointment,
@@ -495,26 +492,30 @@ def request_pickup(user: User, appointment_id: int, urgency: str = "normal", not
         metadata["dropoff_driver_id"] = appointment.driver_id
     fields = dict(pickup_urgency=urgency, pickup_notes=notes, pickup_request_time=now, metadata=metadata)
     if driver is None:
-        _move(appointment, S.PICKUP_REQUESTED, driver=None, **fields)
+        _move(appointment, AppointmentStatus.PICKUP_REQUESTED, driver=None, **fields)
         _notify(
             [appointment.operator_id],
-            N.PICKUP_REQUESTED,
+            NotificationType.PICKUP_REQUESTED,
             f"{_name(user)} asks for a pickup ({urgency}) after {_label(appointment)}; no driver is free: assign one.",
             appointment=appointment,
         )
         return appointment
     _move(
-        appointment, S.DRIVER_ASSIGNED_PICKUP, driver=driver, estimated_pickup_time=now + PICKUP_ETA[urgency], **fields
+        appointment,
+        AppointmentStatus.DRIVER_ASSIGNED_PICKUP,
+        driver=driver,
+        estimated_pickup_time=now + PICKUP_ETA[urgency],
+        **fields,
     )
     _notify(
         [driver.id],
-        N.DRIVER_ASSIGNED_PICKUP,
+        NotificationType.DRIVER_ASSIGNED_PICKUP,
         f"Pick up {_name(user)} ({urgency}) after {_label(appointment)} at {appointment.location}.",
         appointment=appointment,
     )
     _notify(
         [appointment.operator_id],
-        N.PICKUP_REQUESTED,
+        NotificationType.PICKUP_REQUESTED,
         f"{_name(user)} asked for a pickup after {_label(appointment)}; driver {_name(driver)} was assigned.",
         appointment=appointment,
     )
@@ -531,10 +532,15 @@ def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> App
         raise Conflict(f"Driver {_name(driver)} (id {driver_id}) is busy now.")
     now = timezone.now()
     urgency = appointment.pickup_urgency or "normal"
-    _move(appointment, S.DRIVER_ASSIGNED_PICKUP, driver=driver, estimated_pickup_time=now + PICKUP_ETA[urgency])
+    _move(
+        appointment,
+        AppointmentStatus.DRIVER_ASSIGNED_PICKUP,
+        driver=driver,
+        estimated_pickup_time=now + PICKUP_ETA[urgency],
+    )
     _notify(
         [driver.id, appointment.therapist_id, *_group_therapist_ids(appointment)],
-        N.DRIVER_ASSIGNED_PICKUP,
+        NotificationType.DRIVER_ASSIGNED_PICKUP,
         f"Driver {_name(driver)} will pick up the therapist after {_label(appointment)}.",
         actor=user,
         appointment=appointment,
@@ -545,10 +551,10 @@ def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> App
 @transactional
 def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointment:
     appointment = _begin(user, appointment_id, "reject_pickup", "reject a pickup")
-    _move(appointment, S.PICKUP_REQUESTED, driver=None, estimated_pickup_time=None)
+    _move(appointment, AppointmentStatus.PICKUP_REQUESTED, driver=None, estimated_pickup_time=None)
     _notify(
         [appointment.operator_id],
-        N.PICKUP_REJECTED,
+        NotificationType.PICKUP_REJECTED,
         f"Driver {_name(user)} cannot do the pickup after {_label(appointment)}"
         + (f": {reason}" if reason else ".")
         + " Assign another driver.",
@@ -566,10 +572,10 @@ def reject(user: User, appointment_id: int, reason: str) -> Appointment:
     appointment = _begin(user, appointment_id, "reject", "reject an appointment")
     now = timezone.now()
     rejection = AppointmentRejection.objects.create(appointment=appointment, reason=reason, rejected_by=user)
-    _move(appointment, S.REJECTED, rejection_reason=reason, rejected_by=user, rejected_at=now)
+    _move(appointment, AppointmentStatus.REJECTED, rejection_reason=reason, rejected_by=user, rejected_at=now)
     _notify(
         [appointment.operator_id],
-        N.APPOINTMENT_REJECTED,
+        NotificationType.APPOINTMENT_REJECTED,
         f"{_name(user)} ({user.role}) rejected {_label(appointment)}: {reason}",
         appointment=appointment,
         rejection=rejection,
@@ -594,13 +600,18 @@ def review_rejection(user: User, appointment_id: int, accept: bool, reason: str 
         rejection.reviewed_at = now
         rejection.save(update_fields=["operator_response", "operator_response_reason", "reviewed_by", "reviewed_at"])
     if accept:
-        _move(appointment, S.CANCELLED, cancelled_at=now, cancellation_reason=reason or "Rejection accepted.")
+        _move(
+            appointment,
+            AppointmentStatus.CANCELLED,
+            cancelled_at=now,
+            cancellation_reason=reason or "Rejection accepted.",
+        )
     else:
-        _move(appointment, S.PENDING, response_deadline=now + RESPONSE_WINDOW)
+        _move(appointment, AppointmentStatus.PENDING, response_deadline=now + RESPONSE_WINDOW)
     outcome = "accepted: the appointment is cancelled" if accept else "denied: the appointment is pending again"
     _notify(
         [rejection.rejected_by_id if rejection else appointment.rejected_by_id],
-        N.REJECTION_REVIEWED,
+        NotificationType.REJECTION_REVIEWED,
         f"Your rejection of {_label(appointment)} was {outcome}" + (f" ({reason})." if reason else "."),
         appointment=appointment,
         rejection=rejection,
@@ -612,10 +623,10 @@ def review_rejection(user: User, appointment_id: int, accept: bool, reason: str 
 def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
     appointment = _begin(user, appointment_id, "cancel", "cancel an appointment")
     now = timezone.now()
-    _move(appointment, S.CANCELLED, cancelled_at=now, cancellation_reason=reason)
+    _move(appointment, AppointmentStatus.CANCELLED, cancelled_at=now, cancellation_reason=reason)
     _notify(
         _staff_ids(appointment, _group_therapist_ids(appointment)),
-        N.APPOINTMENT_CANCELLED,
+        NotificationType.APPOINTMENT_CANCELLED,
         f"{_label(appointment).capitalize()} was cancelled" + (f": {reason}" if reason else "."),
         actor=user,
         appointment=appointment,
@@ -646,7 +657,7 @@ def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
     reason = "No response before the deadline."
     # One UPDATE statement: the statement-level counter trigger runs once however many rows it cancels.
     Appointment.objects.filter(id__in=ids).update(
-        status=S.AUTO_CANCELLED, cancelled_at=now, cancellation_reason=reason, updated_at=now
+        status=AppointmentStatus.AUTO_CANCELLED, cancelled_at=now, cancellation_reason=reason, updated_at=now
     )
     groups: dict[int, list[int]] = {}
     for aid, tid in AppointmentTherapist.objects.filter(appointment_id__in=ids).values_list(
@@ -660,7 +671,7 @@ def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
                 Notification(
                     user_id=uid,
                     appointment_id=a.pk,
-                    notification_type=N.APPOINTMENT_AUTO_CANCELLED,
+                    notification_type=NotificationType.APPOINTMENT_AUTO_CANCELLED,
                     message=f"{_label(a).capitalize()} was cancelled automatically: nobody responded in time.",
                 )
             )
@@ -674,7 +685,7 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     rows = list(
         Appointment.objects.select_for_update(skip_locked=True)
-        .filter(status=S.PENDING, response_deadline__lt=now)
+        .filter(status=AppointmentStatus.PENDING, response_deadline__lt=now)
         .only("id", "date", "start_time", "therapist_id", "driver_id", "operator_id")
         .order_by("id")
     )

@@ -10,8 +10,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config import db_router
 from scheduling.errors import Forbidden, NotAuthenticated
-from scheduling.models import AuthToken, User
+from scheduling.models import AuthToken, User, WritePosition
 from scheduling.models.auth import hash_token, new_raw_token
 from scheduling.services import login_throttle
 
@@ -26,6 +27,17 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         _DUMMY_HASH = make_password("not-a-real-password")
     return _DUMMY_HASH
+
+
+def issue_token(user: User, *, hours: float | None = None, user_agent: str = "") -> str:
+    """Store a new token's hash for `user` and return the raw token (shown once). Login, the tests and the
+    benchmark all mint tokens here. `hours` defaults to AUTH_TOKEN_TTL_HOURS."""
+    raw = new_raw_token()
+    ttl = timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS if hours is None else hours)
+    AuthToken.objects.create(
+        user=user, key_hash=hash_token(raw), expires_at=timezone.now() + ttl, user_agent=user_agent[:200]
+    )
+    return raw
 
 
 def login(identifier: str, password: str, user_agent: str = "", request: HttpRequest | None = None) -> tuple[User, str]:
@@ -54,22 +66,10 @@ def login(identifier: str, password: str, user_agent: str = "", request: HttpReq
             login_throttle.succeeded(request, user)
             user.last_login = now
             user.save(update_fields=["last_login"])
-            return user, issue_token(user, user_agent)
+            return user, issue_token(user, user_agent=user_agent)
     # Recorded after the transaction: the failure counts even though the login is refused.
     login_throttle.failed(request, identifier, user)
     raise NotAuthenticated(INVALID_CREDENTIALS)
-
-
-def issue_token(user: User, user_agent: str = "") -> str:
-    """A new token for the user (stored as its hash); the raw value is returned once."""
-    raw = new_raw_token()
-    AuthToken.objects.create(
-        user=user,
-        key_hash=hash_token(raw),
-        expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
-        user_agent=user_agent[:200],
-    )
-    return raw
 
 
 @functools.cache
@@ -78,6 +78,9 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
     query compiler (a few hundred microseconds a request) and maps the row with Model.from_db."""
     fields = [f for f in User._meta.concrete_fields]
     columns = ", ".join(f'u."{f.column}"' for f in fields)
+    if settings.DATABASE_REPLICA_URLS:
+        # the caller's last write position, for the replica router (config/db_router.py); same round trip
+        columns += f', (SELECT w."lsn"::text FROM "{WritePosition._meta.db_table}" w WHERE w."user_id" = u."id")'
     sql = (
         f'SELECT t."id", {columns} FROM "{AuthToken._meta.db_table}" t '
         f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
@@ -87,7 +90,8 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
 
 
 def user_for_token(raw: str) -> User | None:
-    """One query: the live token joined to its active user."""
+    """One query, always on the primary (a token issued a moment ago may not be on a replica yet): the live
+    token joined to its active user."""
     if not raw or len(raw) > 200:
         return None
     sql, attnames = _token_lookup_sql()
@@ -96,8 +100,10 @@ def user_for_token(raw: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    user = User.from_db(connection.alias, attnames, row[1:])
+    user = User.from_db(connection.alias, attnames, row[1 : len(attnames) + 1])
     user.auth_token = AuthToken(id=row[0], user_id=user.pk)
+    if settings.DATABASE_REPLICA_URLS:
+        db_router.note_user(user.pk, row[-1])
     return user
 
 
