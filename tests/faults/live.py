@@ -1,5 +1,5 @@
 """A private stack for fault tests: its own embedded PostgreSQL in a temporary folder and the production server
-(gunicorn with config/gunicorn_conf.py) on a port of its own, so a test can stop the database under load without
+(uvicorn with config/serving.py's command, 2 workers) on a port of its own, so a test can stop the database under load without
 touching the suite's server. Everything runs as child processes with EMBEDDED_PG_DIR / DATABASE_URL set."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from config.serving import server_command
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -106,13 +108,13 @@ class LiveStack:
 
     def start_server(self) -> None:
         self.port = free_port()
-        env = {**self.env, "PORT": str(self.port), "HOST": "127.0.0.1", "WEB_WORKERS": "2", "WEB_THREADS": "4"}
+        env = {**self.env, "WEB_THREADS": "4"}
         self.server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn_conf.py", "config.wsgi"],
+            server_command("127.0.0.1", self.port, worker_count=2),  # the production server (manage.py serve)
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / "gunicorn.log", "wb"),  # noqa: SIM115 - closed with the process
+            stderr=open(self.folder / "server.log", "wb"),  # noqa: SIM115 - closed with the process
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
