@@ -34,15 +34,17 @@ INSTALLED_APPS = [
     "scheduling",
 ]
 
+# The admin's middlewares (sessions, CSRF, session auth, messages) come from config/lean.py: Django's own
+# classes, stepping aside for /api/, whose token auth needs none of them (the lean request path).
 MIDDLEWARE = [
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.lean.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.lean.CsrfViewMiddleware",
+    "config.lean.AuthenticationMiddleware",
+    "config.lean.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
