@@ -59,3 +59,6 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
+from scheduling.models.rollups import AppointmentStatusTotal
+
+__all__ += ["AppointmentStatusTotal"]

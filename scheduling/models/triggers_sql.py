@@ -9,6 +9,8 @@
 
 import pgtrigger
 
+from scheduling.models.rollups import TOTAL_SHARDS, TOTAL_TABLE
+
 PENDING, THERAPIST_CONFIRMED, DRIVER_CONFIRMED = "pending", "therapist_confirmed", "driver_confirmed"
 IN_PROGRESS, JOURNEY, ARRIVED, DROPPED_OFF = "in_progress", "journey", "arrived", "dropped_off"
 SESSION_IN_PROGRESS, AWAITING_PAYMENT, PAYMENT_VERIFIED = "session_in_progress", "awaiting_payment", "payment_verified"
@@ -62,6 +64,12 @@ _UPSERT = f"""
     GROUP BY date, status HAVING sum(delta) <> 0
     ORDER BY date, status
     ON CONFLICT (date, status) DO UPDATE SET count = c.count + EXCLUDED.count;
+    -- the same deltas per status over all dates (scheduling/models/rollups.py), in this backend's shard
+    INSERT INTO {TOTAL_TABLE} AS t (status, shard, count)
+    SELECT status, pg_backend_pid() % {TOTAL_SHARDS}, sum(delta) FROM ({{deltas}}) AS d
+    GROUP BY status HAVING sum(delta) <> 0
+    ORDER BY status
+    ON CONFLICT (status, shard) DO UPDATE SET count = t.count + EXCLUDED.count;
     RETURN NULL;
 """
 
