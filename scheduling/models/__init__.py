@@ -21,6 +21,7 @@ from scheduling.models.reports import (
     TherapistWorkloadDaily,
     TherapistWorkloadWeekly,
 )
+from scheduling.models.rollups import AppointmentStatusTotal
 from scheduling.models.users import MassagePressure, Role, User
 
 __all__ = [
@@ -59,6 +60,4 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
-from scheduling.models.rollups import AppointmentStatusTotal
-
 __all__ += ["AppointmentStatusTotal"]

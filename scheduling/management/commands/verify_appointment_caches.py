@@ -1,13 +1,4 @@
 """Compare the trigger-maintained appointment tables with a full recount; --fix rewrites them."""
-WRONG_TOTALS = """
-    SELECT count(*) FROM (
-        SELECT status, count(*)::integer AS n FROM scheduling_appointment GROUP BY status
-    ) AS real FULL JOIN (
-        SELECT status, sum(count)::integer AS n FROM scheduling_appointmentstatustotal GROUP BY status
-        HAVING sum(count) <> 0
-    ) AS t USING (status)
-    WHERE real.n IS DISTINCT FROM t.n
-"""
 
 import pgtrigger
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +14,15 @@ WRONG_COUNTS = """
     ) AS real FULL JOIN (SELECT date, status, count AS n FROM scheduling_appointmentstatuscount WHERE count <> 0) AS c
         USING (date, status)
     WHERE real.n IS DISTINCT FROM c.n
+"""
+WRONG_TOTALS = """
+    SELECT count(*) FROM (
+        SELECT status, count(*)::integer AS n FROM scheduling_appointment GROUP BY status
+    ) AS real FULL JOIN (
+        SELECT status, sum(count)::integer AS n FROM scheduling_appointmentstatustotal GROUP BY status
+        HAVING sum(count) <> 0
+    ) AS t USING (status)
+    WHERE real.n IS DISTINCT FROM t.n
 """
 
 
