@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.lean.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "api.conditional.ConditionalGetMiddleware",  # ETag / 304 for the API's list and count GETs
     "config.lean.CsrfViewMiddleware",
     "config.lean.AuthenticationMiddleware",
     "config.lean.MessageMiddleware",

@@ -23,6 +23,7 @@ from scheduling.models.reports import (
 )
 from scheduling.models.rollups import AppointmentStatusTotal
 from scheduling.models.users import MassagePressure, Role, User
+from scheduling.models.versions import DataVersion
 
 __all__ = [
     "Appointment",
@@ -60,4 +61,4 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
-__all__ += ["AppointmentStatusTotal"]
+__all__ += ["AppointmentStatusTotal", "DataVersion"]

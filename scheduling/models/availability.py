@@ -5,6 +5,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
+from scheduling.models import versions
+
 
 class SlotPeriod(Func):
     """`slot_period(date, start, end)`: the real tsrange of a slot, one day longer when it runs past midnight.
@@ -62,6 +64,7 @@ class Availability(models.Model):
                 RETURN NEW;
                 """,
             ),
+            *versions.bump(versions.Scope.AVAILABILITY, "availability"),  # ETags of availability lists
         ]
 
     def __str__(self) -> str:

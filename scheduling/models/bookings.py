@@ -13,6 +13,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 
+from scheduling.models import versions
+
 
 class BookingRole(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
@@ -108,6 +110,8 @@ class AppointmentItemCache(models.Model):
 
     class Meta:
         db_table = "appointment_item_cache"
+        # Every change an appointment list can show passes through this table: it moves their ETags.
+        triggers = versions.bump(versions.Scope.APPOINTMENTS, "appt_item")
 
     def __str__(self) -> str:
         return f"item of appointment {self.appointment_id}"

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scheduling.models import versions
+
 
 class Client(models.Model):
     """A customer who is visited at home. Not a user of the system."""
@@ -22,6 +24,7 @@ class Client(models.Model):
             # "Ann@x.com" and "ann@x.com" are one mailbox: unique regardless of case.
             models.UniqueConstraint(Lower("email"), name="client_email_unique_ci"),
         ]
+        triggers = versions.bump(versions.Scope.CLIENTS, "client")  # ETags of client lists
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -41,6 +44,7 @@ class Service(models.Model):
             models.CheckConstraint(condition=Q(duration__gt=0), name="service_duration_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="service_price_not_negative"),
         ]
+        triggers = versions.bump(versions.Scope.SERVICES, "service")  # ETags of service lists
 
     def __str__(self) -> str:
         return self.name

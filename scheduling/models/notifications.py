@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from scheduling.models import versions
+
 COUNTER_TABLE = "scheduling_notificationcounter"
 
 
@@ -159,6 +161,7 @@ class Notification(models.Model):
                 declare=_COUNTER_DECLARE,
                 func=_counter_trigger_func(_UPDATE_DELTAS),
             ),
+            *versions.bump_per_user(versions.Scope.NOTIFICATIONS, "notif"),  # ETags of each user's lists
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scheduling.models import versions
+
 
 class Role(models.TextChoices):
     OPERATOR = "operator", "Operator"
@@ -53,6 +55,8 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
+        # ETags of staff lists; a login or the driver queue moves nothing
+        triggers = versions.bump(versions.Scope.USERS, "user", ignore_columns=versions.USER_BOOKKEEPING)
 
     def __str__(self) -> str:
         return f"{self.get_full_name() or self.username} ({self.role})"

@@ -69,13 +69,14 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
 
 
 @functools.cache
-def _token_lookup_sql() -> tuple[str, list[str]]:
+def _token_lookup_sql(extra: str = "") -> tuple[str, list[str]]:
     """The SQL of the per-request token check, built once: every API request runs it, so it skips the ORM's
-    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db."""
+    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db. `extra`: one more
+    column after the user's (it may refer to the user as `u`), read in the same round trip."""
     fields = [f for f in User._meta.concrete_fields]
     columns = ", ".join(f'u."{f.column}"' for f in fields)
     sql = (
-        f'SELECT t."id", {columns} FROM "{AuthToken._meta.db_table}" t '
+        f'SELECT t."id", {columns}{", " + extra if extra else ""} FROM "{AuthToken._meta.db_table}" t '
         f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
         'WHERE t."key_hash" = %s AND t."revoked_at" IS NULL AND t."expires_at" > now() AND u."is_active"'
     )
@@ -84,17 +85,22 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
 
 def user_for_token(raw: str) -> User | None:
     """One query: the live token joined to its active user."""
+    return user_for_token_with(raw)[0]
+
+
+def user_for_token_with(raw: str, extra: str = "") -> tuple[User | None, object]:
+    """The token's user and the value of the `extra` column (see _token_lookup_sql), in one query."""
     if not raw or len(raw) > 200:
-        return None
-    sql, attnames = _token_lookup_sql()
+        return None, None
+    sql, attnames = _token_lookup_sql(extra)
     with connection.cursor() as cursor:
         cursor.execute(sql, [hash_token(raw)])
         row = cursor.fetchone()
     if row is None:
-        return None
-    user = User.from_db(connection.alias, attnames, row[1:])
+        return None, None
+    user = User.from_db(connection.alias, attnames, row[1 : 1 + len(attnames)])
     user.auth_token = AuthToken(id=row[0], user_id=user.pk)
-    return user
+    return user, (row[1 + len(attnames)] if extra else None)
 
 
 def logout(token: AuthToken) -> None:
