@@ -21,7 +21,15 @@ from scheduling.models.reports import (
     TherapistWorkloadDaily,
     TherapistWorkloadWeekly,
 )
-from scheduling.models.rollups import AppointmentStatusTotal
+from scheduling.models.rollups import (
+    AppointmentStatusTotal,
+    DriverDayRollup,
+    FunnelDayRollup,
+    ReportDirtyDay,
+    RevenueDayRollup,
+    ServiceDayRollup,
+    TherapistDayRollup,
+)
 from scheduling.models.users import MassagePressure, Role, User
 from scheduling.models.versions import DataVersion
 
@@ -61,4 +69,5 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
-__all__ += ["AppointmentStatusTotal", "DataVersion"]
+__all__ += ["AppointmentStatusTotal", "DataVersion", "ReportDirtyDay"]
+__all__ += ["DriverDayRollup", "FunnelDayRollup", "RevenueDayRollup", "ServiceDayRollup", "TherapistDayRollup"]
