@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 ROLES = ("operator", "therapist", "driver")
 APPOINTMENTS = "/api/scheduling/appointments/"
+REPORTS = "/api/scheduling/reports/"
 
 
 @dataclass(frozen=True)
@@ -76,4 +77,16 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint("clients", ("/api/scheduling/clients/",)),
     Endpoint("services", ("/api/scheduling/services/",)),
+    # reports: the default window (the last 30 days), read from the daily roll-ups; growth adds older history
+    *[
+        Endpoint(f"reports {name}", (f"{REPORTS}{path}",), growth=name in ("revenue", "therapist_workload"))
+        for name, path in (
+            ("revenue", "revenue/"),
+            ("therapist_workload", "therapist_workload/"),
+            ("therapist_workload week", "therapist_workload/?period=week"),
+            ("driver_workload", "driver_workload/"),
+            ("service_popularity", "service_popularity/"),
+            ("funnel", "funnel/"),
+        )
+    ],
 ]

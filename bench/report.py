@@ -52,13 +52,56 @@ def inprocess_table(results: list[dict]) -> str:
 
 
 def http_table(results: list[dict]) -> str:
+    """Full pages beside the same GET polled with its ETag (If-None-Match: 304s, the frontend's polling)."""
     rows = []
     for r in results:
         if r.get("status") != "ok":
-            rows.append([f"`{r['name']}`", _missing(r), None, None, None, None])
+            rows.append([f"`{r['name']}`", _missing(r), None, None, None, None, None, None, None])
             continue
-        rows.append([f"`{r['name']}`", r["rps"], r["p50_ms"], r["p99_ms"], r["errors"], r["tool"]])
-    return table(["endpoint", "requests/s", "p50 ms", "p99 ms", "errors", "load"], rows)
+        nm = r.get("not_modified") or {}
+        ratio = nm["rps"] / r["rps"] if nm.get("rps") and r.get("rps") else None
+        rows.append(
+            [
+                f"`{r['name']}`",
+                r["rps"],
+                r["p50_ms"],
+                r["p99_ms"],
+                r["errors"],
+                nm.get("rps"),
+                nm.get("p50_ms"),
+                ratio,
+                r["tool"],
+            ]
+        )
+    headers = ["endpoint", "requests/s", "p50 ms", "p99 ms", "errors", "304s/s", "304 p50 ms", "304 × full", "load"]
+    return table(headers, rows)
+
+
+def machine_lines(meta: dict) -> list[str]:
+    """CPU, load and steal before and during each phase, and whether the machine was busy."""
+    machine = meta.get("machine")
+    if not machine:
+        return []
+    start = machine["load_at_start"]
+    lines = [
+        f"Machine: {meta.get('cpu')}, {machine['cores']} cores; load average before the run"
+        f" {start[0]:.2f} / {start[1]:.2f} / {start[2]:.2f} (1 / 5 / 15 min)."
+    ]
+    rows = [
+        [phase, m["seconds"], m["load_before"], m["load_after"], m["cpu_busy_pct"], m["steal_pct"]]
+        for phase, m in machine.get("phases", {}).items()
+    ]
+    if rows:
+        lines += [
+            "",
+            table(["phase", "seconds", "load before", "load after", "CPU busy % (all)", "CPU steal %"], rows),
+        ]
+    busy = meta.get("busy")
+    if busy:
+        lines += ["", "**The machine was busy** (" + "; ".join(busy) + "): compare ratios, not absolute figures."]
+    elif busy is not None:
+        lines += ["", "The machine was quiet before the run and no phase saw CPU steal above 5%."]
+    return lines
 
 
 def servers_table(results: list[dict]) -> str:
@@ -147,6 +190,9 @@ def markdown(report: dict) -> str:
             else "."
         ),
     ]
+    machine = machine_lines(meta)
+    if machine:
+        parts += ["", *machine]
     if report.get("inprocess"):
         parts += [
             "",
