@@ -3,12 +3,13 @@ dirty days recounted on read, a verify command that finds and repairs drift."""
 
 import datetime as dt
 import random
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from scheduling.models import (
     Appointment,
@@ -148,4 +149,76 @@ def test_the_verify_command_finds_and_fixes_drift(factories):  # noqa: F811
         call_command("verify_report_rollups")
     call_command("verify_report_rollups", fix=True)
     call_command("verify_report_rollups")
+    assert_rollups_equal_a_recount()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_report_during_an_uncommitted_write_is_exact_before_and_after_the_commit(make_appointment):
+    """A writer holds its dirty day locked: the report does not wait for it (it reads the view, without the
+    uncommitted change), and the first report after the commit recounts the day with it."""
+    day = FIRST_DAY
+    appointment = make_appointment(date=day, status="payment_verified", payment_amount=Decimal("100.00"))
+    window = Window(day, day)
+    assert reports.revenue_daily(window).rows[0]["revenue_paid"] == Decimal("100.00")
+    written, release = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                Appointment.objects.filter(pk=appointment.pk).update(payment_amount=Decimal("250.00"))
+                written.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert written.wait(10)
+        during = reports.revenue_daily(window)
+        assert during.rows[0]["revenue_paid"] == Decimal("100.00")  # the committed state, not a stale roll-up
+        assert ReportDirtyDay.objects.filter(date=day).exists() is False  # the writer's mark is not visible yet
+    finally:
+        release.set()
+        thread.join()
+    assert ReportDirtyDay.objects.filter(date=day).exists()
+    assert reports.revenue_daily(window).rows[0]["revenue_paid"] == Decimal("250.00")
+    assert not ReportDirtyDay.objects.filter(date=day).exists()
+    assert_rollups_equal_a_recount()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_waiting_on_a_writers_mark_falls_back_to_the_view(make_appointment):
+    """The day is already dirty and a writer updates its mark (holding the row lock): the refresh gives up after
+    REFRESH_LOCK_TIMEOUT and the report answers from the view, which holds the committed data."""
+    day = FIRST_DAY
+    first = make_appointment(date=day, status="payment_verified", payment_amount=Decimal("100.00"))
+    second = make_appointment(
+        date=day, start_time=dt.time(15), end_time=dt.time(16), status="payment_verified", payment_amount=Decimal("7")
+    )
+    assert ReportDirtyDay.objects.filter(date=day).exists()
+    written, release = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                Appointment.objects.filter(pk=second.pk).update(payment_amount=Decimal("9.00"))
+                written.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert written.wait(10)
+        rows = reports.revenue_daily(Window(day, day)).rows
+        assert rows[0]["revenue_paid"] == Decimal("107.00")
+    finally:
+        release.set()
+        thread.join()
+    assert reports.revenue_daily(Window(day, day)).rows[0]["revenue_paid"] == Decimal("109.00")
+    assert first.pk and not ReportDirtyDay.objects.filter(date=day).exists()
     assert_rollups_equal_a_recount()
