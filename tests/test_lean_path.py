@@ -1,5 +1,6 @@
 """The lean request path: /api/ skips the admin's middlewares (config/lean.py); the admin keeps all of them."""
 
+import pytest
 from django.test import Client
 
 
@@ -49,3 +50,21 @@ def test_the_admin_logs_in_with_a_session(admin_client):
     response = admin_client.get("/admin/")
     assert response.status_code == 200
     assert response.wsgi_request.user.is_superuser
+
+
+def test_the_api_resolves_each_path_once_and_still_404s_unknown_ones(api_client, operator):
+    from django.urls import Resolver404, get_resolver
+
+    from config.lean import MemoizedResolver
+
+    api_resolver = next(r for r in get_resolver().url_patterns if isinstance(r, MemoizedResolver))
+    client = api_client(operator)
+    client.get("/api/scheduling/services/")
+    before = api_resolver._remembered.cache_info().hits
+    response = client.get("/api/scheduling/services/")
+    assert response.status_code == 200
+    assert api_resolver._remembered.cache_info().hits == before + 1
+    assert client.get("/api/scheduling/appointments/12345/").status_code == 404  # a route, with its own id
+    with pytest.raises(Resolver404):
+        api_resolver.resolve("no-such-route/")
+    assert client.get("/api/no-such-route/").json() == {"detail": "Not Found"}
