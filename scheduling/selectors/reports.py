@@ -76,7 +76,8 @@ def report_window(date_after: dt.date | None, date_before: dt.date | None, *, to
     return Window(date_after, date_before)
 
 
-def _columns(model: type[Model]) -> list[str]:
+def columns_of(model: type[Model]) -> list[str]:
+    """The model's columns in order (a report view's CSV header; a roll-up's copy list)."""
     return [f.attname for f in model._meta.concrete_fields]
 
 
@@ -109,7 +110,7 @@ def refresh_rollups(first: dt.date, last: dt.date) -> bool:
             if days:
                 for model, view in ROLLUPS:
                     table = model._meta.db_table
-                    columns = ", ".join(f'"{c}"' for c in _columns(model))
+                    columns = ", ".join(f'"{c}"' for c in columns_of(model))
                     cursor.execute(f"DELETE FROM {table} WHERE date = ANY(%s)", [days])
                     cursor.execute(
                         f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {view} WHERE date = ANY(%s)", [days]
@@ -140,7 +141,7 @@ def _is_key(name: str) -> bool:
 def _select_sql(report: _Report) -> tuple[str, str]:
     """The select list in the view's column order, and the GROUP BY clause ("" for a daily report)."""
     if report.period is None:
-        return ", ".join(f'"{c}"' for c in _columns(report.view)), ""
+        return ", ".join(f'"{c}"' for c in columns_of(report.view)), ""
     bucket, bucket_sql = report.period
     select, group = [], []
     for field in report.view._meta.concrete_fields:
@@ -192,7 +193,7 @@ def _from_view(report: _Report, first: dt.date, last: dt.date, key: tuple[str, i
     filters = {f"{bucket}__range": (first, last)}
     if key is not None and key[1] is not None:
         filters[key[0]] = key[1]
-    columns = _columns(report.view)
+    columns = columns_of(report.view)
     rows = report.view.objects.filter(**filters).order_by(*report.order).values(*columns)
     return ReportRows(columns, list(rows))
 

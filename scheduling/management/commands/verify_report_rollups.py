@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from scheduling.models.rollups import DIRTY_TABLE, ROLLUPS
-from scheduling.selectors.reports import REFRESH_LOCK, _columns
+from scheduling.selectors.reports import REFRESH_LOCK, columns_of
 
 
 def _differences(cursor, table: str, view: str, columns: str) -> int:
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 cursor.execute("LOCK TABLE scheduling_appointment IN SHARE MODE")  # nor a write
             for model, view in ROLLUPS:
                 table = model._meta.db_table
-                columns = ", ".join(f'"{c}"' for c in _columns(model))
+                columns = ", ".join(f'"{c}"' for c in columns_of(model))
                 if fix:
                     cursor.execute(f"DELETE FROM {table}")
                     cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {view}")
