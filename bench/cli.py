@@ -271,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                     "confirm": confirm,
                     "notification_insert": inserts,
                     "mark_all": mark,
+                    "triggers": writes.trigger_costs(floor_conn, reps=5 if quick else 30),
                 }
                 say(report.writes_table(result["writes"]))
 

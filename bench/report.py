@@ -137,6 +137,16 @@ def growth_table(rungs: list[dict]) -> str:
     return table(headers, rows)
 
 
+def trigger_table(costs: list[dict]) -> str:
+    """Per statement: its time and each trigger's (PostgreSQL's EXPLAIN ANALYZE), slowest first."""
+    rows = []
+    for c in costs:
+        rows.append([f"**{c['statement']}**", c["total_ms"], "whole statement"])
+        for name, ms in sorted(c["triggers"].items(), key=lambda kv: -kv[1]):
+            rows.append([f"  trigger `{name}`", ms, ""])
+    return table(["statement / trigger", "median ms", ""], rows)
+
+
 def writes_table(writes: dict) -> str:
     rows = []
     for label, key in (("create an appointment (POST)", "create"), ("therapist_confirm (POST)", "confirm")):
@@ -211,6 +221,13 @@ def markdown(report: dict) -> str:
             parts += ["", report["growth_summary"]]
     if report.get("writes"):
         parts += ["", "**Writes**", "", writes_table(report["writes"])]
+        if report["writes"].get("triggers"):
+            parts += [
+                "",
+                "What a write's statements cost, trigger by trigger:",
+                "",
+                trigger_table(report["writes"]["triggers"]),
+            ]
     if report.get("notes"):
         parts += ["", *[f"- {n}" for n in report["notes"]]]
     return "\n".join(parts) + "\n"

@@ -223,3 +223,12 @@ def test_load_generator_counts_answers_and_errors_over_keep_alive_connections():
     assert bad["requests"] > 0 and bad["non_2xx"] == bad["requests"]
     with pytest.raises(ValueError):
         asyncio.run(run_load("example.com", 80, "/", {}, 1, 0.1))
+
+
+def test_the_trigger_table_lists_each_statement_then_its_triggers_slowest_first():
+    text = report.trigger_table(
+        [{"statement": "notification INSERT (one row)", "total_ms": 0.3, "triggers": {"a": 0.01, "b": 0.2}}]
+    )
+    lines = text.splitlines()
+    assert lines[2] == "| **notification INSERT (one row)** | 0.30 | whole statement |"
+    assert lines[3].startswith("|   trigger `b` | 0.20") and lines[4].startswith("|   trigger `a` | 0.01")
