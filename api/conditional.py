@@ -44,12 +44,15 @@ ROUTES: list[tuple[re.Pattern[str], tuple[Scope, ...]]] = [
     (re.compile(rf"^{S}appointments/((pending|rejected|awaiting_payment|active_sessions|pickup_requests)/)?$"), (A,)),
     (re.compile(rf"^{S}appointments/(today|upcoming|by_week|status_counts|\d+)/$"), (A,)),
     (re.compile(rf"^{S}notifications/unread_count/$"), (N,)),
-    (re.compile(rf"^{S}notifications/(\d+/)?$"), (N, A)),  # appointment_info shows the appointment's status
+    (re.compile(rf"^{S}notifications/((\d+|debug_all)/)?$"), (N, A)),  # appointment_info shows its status
     (re.compile(rf"^{S}staff/((active_staff|\d+)/)?$"), (U,)),
     (re.compile(rf"^{S}(availabilities/)?available_(therapists|drivers)/$"), (V, U, A)),
     (re.compile(rf"^{S}availabilities/(\d+/)?$"), (V, U)),
     (re.compile(rf"^{S}clients/((check_duplicates|\d+)/)?$"), (C,)),
     (re.compile(rf"^{S}services/(\d+/)?$"), (SV,)),
+    # the older frontend's spellings of the client and staff lists (CONTRACT.md section 2)
+    (re.compile(r"^/api/registration/register/client/$"), (C,)),
+    (re.compile(r"^/api/registration/register/(therapist|driver)/$"), (U,)),
     (re.compile(rf"^{S}reports/(revenue|therapist_workload|driver_workload|service_popularity|funnel)/$"), (A, SV, U)),
 ]
 
@@ -57,6 +60,13 @@ ROUTES: list[tuple[re.Pattern[str], tuple[Scope, ...]]] = [
 NOT_CONDITIONAL = {
     "/api/health/": "reports the database's state now",
     "/api/auth/me/": "the caller, not a list",
+    "/api/auth/profile/": "the caller, not a list",
+    # Attendance (CONTRACT.md section 2a) keeps no data version yet: its lists stay unconditional until its
+    # table gets `versions.bump(...)` triggers and a scope here.
+    "/api/attendance/records/": "no data version for attendance yet",
+    "/api/attendance/records/{record_id}/": "no data version for attendance yet",
+    "/api/attendance/today-status/": "no data version for attendance yet",
+    "/api/attendance/summary/": "no data version for attendance yet",
     f"{S}appointments/timeout/": "pending bookings join it when their deadline passes, which no write marks",
 }
 
