@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from scheduling.live.triggers import live_event
-from scheduling.models import item_cache_triggers
+from scheduling.models import item_cache_triggers, versions
 
 
 class Role(models.TextChoices):
@@ -75,8 +75,9 @@ class User(AbstractUser):
             ),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
+        # a deactivated account's live sockets are closed, however it was deactivated (API, admin, SQL);
+        # ETags of staff lists (a login or the driver queue moves nothing)
         triggers = [
-            # a deactivated account's live sockets are closed, however it was deactivated (API, admin, SQL)
             *live_event(
                 "account",
                 name="user",
@@ -84,6 +85,7 @@ class User(AbstractUser):
                 operations="U",
                 where={"U": "o.is_active AND NOT n.is_active"},
             ),
+            *versions.bump(versions.Scope.USERS, "user", ignore_columns=versions.USER_BOOKKEEPING),
             *item_cache_triggers.user(),
         ]
 

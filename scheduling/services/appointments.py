@@ -247,13 +247,17 @@ class _Booking:
     end: dt.time | None = None
     appointment_id: int | None = None
 
-    def hold(self, staff_ids: list[int], appointment: Appointment) -> None:
-        """Take the staff locks (id order), then check: a writer that queued behind us sees our booking."""
+    def hold(self, staff_ids: list[int], appointment: Appointment, *, look_up_first: bool = True) -> None:
+        """Take the staff locks (id order): writers of one person's bookings queue instead of deadlocking on the
+        exclusion constraint. look_up_first: check for a conflict now (a writer that queued behind us sees our
+        booking); without it the exclusion constraint refuses the clash and _booked names who is busy (a new
+        booking saves that query)."""
         self.staff_ids = staff_ids
         self.date, self.start, self.end = appointment.date, appointment.start_time, appointment.end_time
         self.appointment_id = appointment.pk
         lock_staff(staff_ids)
-        _check_free(staff_ids, self.date, self.start, self.end, self.appointment_id)
+        if look_up_first:
+            _check_free(staff_ids, self.date, self.start, self.end, self.appointment_id)
 
 
 def _booked(write: Callable[..., Appointment], *args) -> Appointment:
@@ -305,7 +309,7 @@ def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment
         metadata=data.metadata or {},
         response_deadline=now + RESPONSE_WINDOW,
     )
-    booking.hold(staff_ids, appointment)
+    booking.hold(staff_ids, appointment, look_up_first=False)
     appointment.save()
     Appointment.services.through.objects.bulk_create(
         Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
