@@ -1,6 +1,7 @@
 import io
 import logging
 import random
+import sys
 import time
 from http import HTTPStatus
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 from scheduling.errors import DomainError
 from scheduling.services import auth as auth_service
@@ -116,6 +118,19 @@ def fault_response(exc: BaseException) -> JsonResponse | None:
     if isinstance(exc, RequestDataTooBig):
         return body_too_large()
     return None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an exception no view handler caught (one raised in a middleware, such as the conditional-GET
+    token look-up while the database is down) still gets the fault's own answer; other errors under /api/ a JSON
+    500. Django calls this inside its except block, so the exception is sys.exc_info()'s."""
+    exc = sys.exc_info()[1]
+    mapped = fault_response(exc) if exc is not None else None
+    if mapped is not None:
+        return mapped
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal server error."}, status=500)
+    return defaults.server_error(request)
 
 
 class RequestLimitsMiddleware:
