@@ -55,7 +55,7 @@ def free_port() -> int:
 class Answer:
     status: int
     body: bytes
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
     started: float
     ended: float
 
@@ -148,7 +148,8 @@ class LiveStack:
                 sent["Authorization"] = f"Token {token}"
             conn.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=sent)
             response = conn.getresponse()
-            return Answer(response.status, response.read(), dict(response.getheaders()), started, time.monotonic())
+            headers = {name.lower(): value for name, value in response.getheaders()}  # servers differ in case
+            return Answer(response.status, response.read(), headers, started, time.monotonic())
         finally:
             conn.close()
 
