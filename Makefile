@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB := $(BIN)/python -m config.embedded_pg
 
-.PHONY: install run test cluster-test live bench bench-cluster lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
+.PHONY: install run test faults cluster-test live bench bench-cluster lint format db-start db-stop db-status db-shell seed-standard migrations-check clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 ## test: the whole suite (starts and stops the embedded PostgreSQL unless DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## faults: the fault suite (a database restart under load behind gunicorn, races at scale); a few minutes
+faults: $(STAMP)
+	$(BIN)/pytest tests/faults -m faults -v -s $(PYTEST_ARGS)
 
 ## cluster-test: the read-routing and failover tests on a fresh local primary + replica (.pgcluster-test/)
 cluster-test: $(STAMP)

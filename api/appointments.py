@@ -200,6 +200,11 @@ def upcoming(request):
 
 @router.get("/by_week/", response={200: list[AppointmentOut], **ERRORS}, summary="Seven days from week_start (array)")
 def by_week(request, week_start: dt.date):
+    if week_start > dt.date.max - dt.timedelta(days=6):
+        raise BadRequest(
+            "Invalid input. week_start: the week must end by 9999-12-31.",
+            errors={"week_start": ["The week must end by 9999-12-31."]},
+        )
     return _array(request, week_start, week_start + dt.timedelta(days=6))
 
 

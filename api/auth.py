@@ -69,7 +69,7 @@ def login(request, data: LoginIn):
     identifier = data.username or data.email
     if not identifier:
         raise NotAuthenticated(auth_service.INVALID_CREDENTIALS)
-    user, token = auth_service.login(identifier, data.password, request.headers.get("User-Agent", ""))
+    user, token = auth_service.login(identifier, data.password, request.headers.get("User-Agent", ""), request)
     return {"user": user, "token": token}
 
 

@@ -2,15 +2,16 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
+from api.middleware import fault_response
 from scheduling.errors import DomainError, constraint_error, constraint_of
 from scheduling.services.validation import invalid_input_detail
 
@@ -97,6 +98,17 @@ def register_error_handlers(api: NinjaAPI) -> None:
         name = constraint_of(exc)
         logger.info("integrity error %s: %s", name, exc)
         return domain_error(request, constraint_error(name))
+
+    # An unreachable database (503 with Retry-After) or an oversized body (413): the same answers as the
+    # middleware gives outside a view.
+    for fault in (OperationalError, InterfaceError, RequestDataTooBig):
+        api.add_exception_handler(fault, lambda request, exc: fault_response(exc))
+
+    @api.exception_handler(OverflowError)
+    def overflow_error(request, exc: OverflowError):
+        # Date arithmetic past 9999-12-31 (or a number too large for Python's C types): the input's fault.
+        logger.info("overflow: %s", exc)
+        return api.create_response(request, {"detail": "Invalid input: a date or number is out of range."}, status=400)
 
     @api.exception_handler(DataError)
     def data_error(request, exc: DataError):

@@ -6,15 +6,27 @@ documents that JSON, and a test validates real responses against it so the docum
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+import orjson
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 
 from api.schemas import LocalTime, UserBrief
 from scheduling.models import AppointmentStatus, PaymentMethod, PaymentStatus
 
 Money = str  # decimals travel as strings ("500.00") so no precision is lost
+METADATA_MAX_BYTES = 16 * 1024
+
+
+def _bounded_metadata(value: dict | None) -> dict | None:
+    # Every list of that day carries the metadata: keep it small (issue 14).
+    if value is not None and len(orjson.dumps(value)) > METADATA_MAX_BYTES:
+        raise ValueError(f"metadata is larger than {METADATA_MAX_BYTES // 1024} kB as JSON")
+    return value
+
+
+Metadata = Annotated[dict, AfterValidator(_bounded_metadata)]
 
 
 class ClientBrief(Schema):
@@ -151,7 +163,7 @@ class AppointmentIn(Schema):
     end_time: LocalTime | None = Field(None, description="default: start_time + the services' total duration")
     location: str = Field(min_length=1, max_length=1000)
     notes: str = Field("", max_length=5000)
-    metadata: dict = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict, description="at most 16 kB as JSON")
 
 
 class AppointmentPatch(Schema):
@@ -170,7 +182,7 @@ class AppointmentPatch(Schema):
     end_time: LocalTime | None = None
     location: str | None = Field(None, min_length=1, max_length=1000)
     notes: str | None = Field(None, max_length=5000)
-    metadata: dict | None = None
+    metadata: Metadata | None = Field(None, description="at most 16 kB as JSON")
 
 
 class ReasonIn(Schema):

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "pgtrigger",
     "pghistory",
+    "axes",
     "corsheaders",
     "ninja",  # Swagger UI's assets from Ninja's own static files: /api/docs works offline
     "channels",
@@ -46,6 +47,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
+    "api.middleware.RequestLimitsMiddleware",
+    "api.middleware.IdempotencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.lean.SessionMiddleware",
@@ -182,6 +185,25 @@ LIVE_EVENT_MODULES = ["scheduling.live.events"]
 AUTH_TOKEN_TTL_HOURS = env_int("AUTH_TOKEN_TTL_HOURS", 10)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Proxies in front of the app that append to X-Forwarded-For (0: the peer address is the client's).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Failed logins are throttled by django-axes (scheduling/services/login_throttle.py): per client address and per
+# (account, address), so an attacker's failures lock the attacker, not the account's owner.
+AXES_FAILURE_LIMIT = "scheduling.services.login_throttle.failure_limit"  # LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "scheduling.services.login_throttle.lockout_time"  # LOGIN_LOCKOUT_MINUTES
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "scheduling.services.login_throttle.client_address"
+AXES_RESET_ON_SUCCESS = False  # the login resets only its own (account, address) failures, see login_throttle
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login
+AXES_VERBOSE = False
+# The admin's login goes through authenticate(): the axes backend refuses it while locked. The API answers a
+# lock itself (the generic 401), so axes' middleware, which would turn it into a telling 429, is left out.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Idempotency-Key: how long the first answer to a write is kept for retries (issue 14).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 # Server-Timing header with the SQL cost of each request, for the frontend developer's browser.
 SERVER_TIMING = env_bool("SERVER_TIMING", True)

@@ -23,8 +23,6 @@ class UserAdmin(DjangoUserAdmin):
                     "license_number",
                     "motorcycle_plate",
                     "last_available_at",
-                    "failed_login_count",
-                    "locked_until",
                 )
             },
         ),

@@ -1,7 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.hashers import identify_hasher
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from scheduling.models import AuthToken
@@ -49,26 +53,63 @@ def test_wrong_password_is_401_and_does_not_reveal_the_account(api_client, alice
     assert wrong.json() == unknown.json()
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(api_client, alice, settings):
+def login_from(api_client, address, identifier, password="secret-pass-123"):
+    return api_client().post(LOGIN, {"username": identifier, "password": password}, REMOTE_ADDR=address)
+
+
+def test_failures_from_one_address_lock_that_address_even_for_the_right_password(api_client, alice, settings):
     for _ in range(settings.LOGIN_MAX_FAILURES):
-        assert login(api_client, "alice", "wrong-password").status_code == 401
-    locked = login(api_client, "alice")
+        assert login_from(api_client, "10.0.0.66", "alice", "wrong-password").status_code == 401
+    locked = login_from(api_client, "10.0.0.66", "alice")
     assert locked.status_code == 401
-    assert locked.json() == login(api_client, "nobody").json()
-    alice.refresh_from_db()
-    assert alice.locked_until > timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES - 1)
+    assert locked.json() == login_from(api_client, "10.0.0.66", "nobody").json()
 
 
-def test_lock_expires(api_client, alice, settings):
+def test_an_attackers_failures_do_not_lock_the_owner_out(api_client, alice, settings):
+    for _ in range(settings.LOGIN_MAX_FAILURES * 2):
+        login_from(api_client, "10.0.0.66", "alice", "wrong-password")
+    assert login_from(api_client, "10.0.0.66", "alice").status_code == 401  # the attacker is locked
+    assert login_from(api_client, "192.168.1.5", "alice").status_code == 200  # alice, from her own address, is not
+
+
+def test_spraying_many_accounts_from_one_address_locks_the_address(api_client, make_operator, settings):
+    names = [make_operator(username=f"user{i}").username for i in range(settings.LOGIN_MAX_FAILURES)]
+    for name in names:
+        login_from(api_client, "10.0.0.66", name, "wrong-password")
+    assert login_from(api_client, "10.0.0.66", names[0]).status_code == 401
+    assert login_from(api_client, "10.0.0.67", names[0]).status_code == 200
+
+
+def test_the_lockout_settings_keep_their_meaning(api_client, alice, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    for _ in range(2):
+        login_from(api_client, "10.0.0.66", "alice", "wrong-password")
+    assert login_from(api_client, "10.0.0.66", "alice").status_code == 401
+    settings.LOGIN_LOCKOUT_MINUTES = 0  # the lock has run out
+    assert login_from(api_client, "10.0.0.66", "alice").status_code == 200
+
+
+def test_lock_expires_and_an_operator_can_lift_it(api_client, alice, settings):
     for _ in range(settings.LOGIN_MAX_FAILURES):
-        login(api_client, "alice", "wrong-password")
-    alice.refresh_from_db()
-    alice.locked_until = timezone.now() - timedelta(seconds=1)
-    alice.save()
-    assert login(api_client, "alice").status_code == 200
+        login_from(api_client, "10.0.0.66", "alice", "wrong-password")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1))
+    assert login_from(api_client, "10.0.0.66", "alice").status_code == 200
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        login_from(api_client, "10.0.0.66", "alice", "wrong-password")
+    call_command("axes_reset_ip", "10.0.0.66")
+    assert login_from(api_client, "10.0.0.66", "alice").status_code == 200
 
 
-def test_success_resets_the_failure_count(api_client, alice, settings):
+def test_a_failed_login_costs_the_same_queries_for_a_known_and_an_unknown_account(api_client, alice):
+    costs = []
+    for name in ("alice", "nobody-at-all"):
+        with CaptureQueriesContext(connection) as queries:
+            assert login_from(api_client, "10.0.0.9", name, "wrong-password").status_code == 401
+        costs.append(len(queries))
+    assert costs[0] == costs[1]
+
+
+def test_success_resets_the_failures_of_that_account(api_client, alice, settings):
     for _ in range(settings.LOGIN_MAX_FAILURES - 1):
         login(api_client, "alice", "wrong-password")
     assert login(api_client, "alice").status_code == 200

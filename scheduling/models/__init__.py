@@ -12,6 +12,7 @@ from scheduling.models.attendance import AttendanceDaySummary, AttendanceRecord,
 from scheduling.models.auth import AuthToken, EmailVerification
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
+from scheduling.models.idempotency import IdempotencyKey
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
 from scheduling.models.replication import WritePosition
 from scheduling.models.reports import (
@@ -48,6 +49,7 @@ __all__ = [
     "EmailVerification",
     "Availability",
     "Client",
+    "IdempotencyKey",
     "MassagePressure",
     "Notification",
     "NotificationType",

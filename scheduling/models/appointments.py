@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from scheduling.lifecycle import TRANSITIONS, AppointmentStatus
 from scheduling.live.triggers import live_event
-from scheduling.models import triggers_sql
+from scheduling.models import item_cache_triggers, triggers_sql
 
 
 class PaymentStatus(models.TextChoices):
@@ -163,6 +163,8 @@ class Appointment(models.Model):
                 fields={"id": "id", "s": "status", "d": "driver_id"},
                 old_fields={"o": "status", "od": "driver_id"},
             ),
+            # The API JSON of each appointment, kept in appointment_item_cache.
+            *item_cache_triggers.appointment(),
         ]
         indexes = [
             models.Index(fields=["date", "start_time"], name="appt_date_start_idx"),
@@ -201,6 +203,7 @@ class AppointmentTherapist(models.Model):
             ),
             # a group therapist added or removed changes who sees the appointment: an update of the appointment
             *live_event("appointment", name="appt_therapist", fields={"id": "appointment_id"}, report_as="U"),
+            *item_cache_triggers.appointment_child("therapist_link"),
         ]
 
     def __str__(self) -> str:
@@ -238,6 +241,7 @@ class AppointmentRejection(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["appointment", "-rejected_at"], name="rejection_appt_idx")]
+        triggers = item_cache_triggers.appointment_child("rejection")
 
     def __str__(self) -> str:
         return f"rejection of appointment {self.appointment_id} ({self.operator_response})"

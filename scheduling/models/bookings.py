@@ -109,8 +109,9 @@ class JsonText(models.TextField):
 
 
 class AppointmentItemCache(models.Model):
-    """The output of the view appointment_items per appointment, written only by the statement-level triggers
-    of scheduling/sql_views/appointment_item_cache.sql (rows leave with their appointment, by trigger)."""
+    """The output of the view appointment_items per appointment, written only by the statement-level triggers of
+    scheduling/models/item_cache_triggers.py through the function in scheduling/sql_views/appointment_item_cache.sql
+    (rows leave with their appointment, by trigger)."""
 
     appointment = models.OneToOneField(
         "scheduling.Appointment", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from scheduling.models import versions
+from scheduling.models import item_cache_triggers, versions
 
 
 class Client(models.Model):
@@ -33,7 +33,10 @@ class Client(models.Model):
                 violation_error_code="taken",
             ),
         ]
-        triggers = versions.bump(versions.Scope.CLIENTS, "client")  # ETags of client lists
+        triggers = [
+            *item_cache_triggers.client(),
+            *versions.bump(versions.Scope.CLIENTS, "client"),  # ETags of client lists
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -64,7 +67,10 @@ class Service(models.Model):
                 violation_error_code="taken",
             ),
         ]
-        triggers = versions.bump(versions.Scope.SERVICES, "service")  # ETags of service lists
+        triggers = [
+            *item_cache_triggers.service(),
+            *versions.bump(versions.Scope.SERVICES, "service"),  # ETags of service lists
+        ]
 
     def __str__(self) -> str:
         return self.name

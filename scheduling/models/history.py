@@ -15,6 +15,7 @@ role, active flag and names (never the password or the login bookkeeping).
 import pghistory
 from django.db import models
 
+from scheduling.models import item_cache_triggers
 from scheduling.models.appointments import Appointment, AppointmentTherapist
 from scheduling.models.availability import Availability
 from scheduling.models.users import User
@@ -90,10 +91,12 @@ class AppointmentEvent(
 
 
 class AppointmentServiceLink(Appointment.services.through):
-    """The appointment-service link table (Django's auto-created one) as a model the history can track."""
+    """The appointment-service link table (Django's auto-created one) as a model the history can track and the
+    item cache's triggers can be declared on."""
 
     class Meta:
         proxy = True
+        triggers = item_cache_triggers.appointment_child("service_link", updates=False)
 
 
 class AppointmentServiceEvent(

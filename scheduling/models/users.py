@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from scheduling.live.triggers import live_event
-from scheduling.models import versions
+from scheduling.models import item_cache_triggers, versions
 
 
 class Role(models.TextChoices):
@@ -34,9 +34,7 @@ class User(AbstractUser):
     # Drivers
     motorcycle_plate = models.CharField(max_length=32, blank=True, default="")
     last_available_at = models.DateTimeField(null=True, blank=True)
-    # Login lockout (SPEC section 10)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # Login lockout (SPEC section 10): failed logins are counted by django-axes, per address and account
 
     objects = UserManager()
 
@@ -88,6 +86,7 @@ class User(AbstractUser):
                 where={"U": "o.is_active AND NOT n.is_active"},
             ),
             *versions.bump(versions.Scope.USERS, "user", ignore_columns=versions.USER_BOOKKEEPING),
+            *item_cache_triggers.user(),
         ]
 
     def __str__(self) -> str:

@@ -34,7 +34,7 @@ class Scope(models.TextChoices):
 PERSONAL = (Scope.NOTIFICATIONS,)
 
 # Columns whose change is bookkeeping nobody's list shows (a login, a failed password, the driver queue).
-USER_BOOKKEEPING = ("last_login", "failed_login_count", "locked_until", "last_available_at", "password")
+USER_BOOKKEEPING = ("last_login", "last_available_at", "password")
 
 
 class DataVersion(models.Model):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden, constraint_of
@@ -40,6 +40,7 @@ from scheduling.models import (
 )
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
+from scheduling.services.transactions import lock_staff, run_in_transaction, transactional
 from scheduling.services.validation import invalid_input
 from scheduling.wall_clock import length
 
@@ -211,6 +212,11 @@ def _resolve(data: BookingData, *, partial: bool) -> _Resolved:
 
 
 def _check_times(date: dt.date, start: dt.time, end: dt.time) -> None:
+    if end < start and date == dt.date.max:
+        raise BadRequest(
+            "The appointment would end after 9999-12-31, the last day the calendar holds.",
+            errors={"date": ["Ends past the end of the calendar."]},
+        )
     if start == end:
         raise BadRequest("end_time must differ from start_time.", errors={"end_time": ["Must differ from start_time."]})
     if length(start, end) > MAX_LENGTH:
@@ -231,37 +237,63 @@ def _save_links(appointment: Appointment, therapist_ids: list[int], *, new: bool
         )
 
 
-def _friendly_integrity(exc: IntegrityError, staff_ids: list[int], appointment: Appointment) -> Exception:
-    """A concurrent booking won the race: say who is busy and when (the loser's transaction is rolled back)."""
-    if constraint_of(exc) == "staff_booking_no_overlap":
+@dataclass
+class _Booking:
+    """What a booking transaction is about to hold, kept for the friendly answer after a lost race."""
+
+    staff_ids: list[int] = field(default_factory=list)
+    date: dt.date | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
+    appointment_id: int | None = None
+
+    def hold(self, staff_ids: list[int], appointment: Appointment, *, look_up_first: bool = True) -> None:
+        """Take the staff locks (id order): writers of one person's bookings queue instead of deadlocking on the
+        exclusion constraint. look_up_first: check for a conflict now (a writer that queued behind us sees our
+        booking); without it the exclusion constraint refuses the clash and _booked names who is busy (a new
+        booking saves that query)."""
+        self.staff_ids = staff_ids
+        self.date, self.start, self.end = appointment.date, appointment.start_time, appointment.end_time
+        self.appointment_id = appointment.pk
+        lock_staff(staff_ids)
+        if look_up_first:
+            _check_free(staff_ids, self.date, self.start, self.end, self.appointment_id)
+
+
+def _booked(write: Callable[..., Appointment], *args) -> Appointment:
+    """Run a booking write as one retried transaction; a clash the database caught anyway (a writer that does
+    not take the staff locks) becomes the double-booking answer, said after the rollback."""
+    booking = _Booking()
+    try:
+        return run_in_transaction(write, booking, *args)
+    except IntegrityError as exc:
+        if constraint_of(exc) != "staff_booking_no_overlap":
+            raise
         rows = selectors.conflicts(
-            staff_ids,
-            appointment.date,
-            appointment.start_time,
-            appointment.end_time,
-            exclude_appointment=appointment.pk,
+            booking.staff_ids, booking.date, booking.start, booking.end, exclude_appointment=booking.appointment_id
         )
         if rows:
-            return _double_booking(rows)
-        return BadRequest(
+            raise _double_booking(rows) from exc
+        raise BadRequest(
             "Double booking: one of the staff is busy at that time (a concurrent booking won).",
             errors={"therapist": ["Busy at that time (a concurrent booking won)."]},
-        )
-    return exc
+        ) from exc
 
 
 def create_appointment(operator: User, data: BookingData) -> Appointment:
+    return _booked(_create, operator, data)
+
+
+def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment:
     _require(operator, [Role.OPERATOR], "book an appointment")
     resolved = _resolve(data, partial=False)
     start, date = data.start_time, data.date
     end = data.end_time
     if end is None:  # default: the services' total duration (the database computes totals for display)
         minutes = sum(s.duration for s in resolved.services)
-        end = (dt.datetime.combine(date, start) + dt.timedelta(minutes=minutes)).time()
+        end = (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(minutes=minutes)).time()
     _check_times(date, start, end)
     staff_ids = [*resolved.therapist_ids, *([resolved.driver] if resolved.driver else [])]
-    # No look-up of conflicts first: the exclusion constraint refuses a double booking inside the transaction and
-    # _friendly_integrity then names who is busy (the same answer), so a booking that fits costs one query less.
     now = timezone.now()
     appointment = Appointment(
         client=resolved.client,
@@ -277,67 +309,64 @@ def create_appointment(operator: User, data: BookingData) -> Appointment:
         metadata=data.metadata or {},
         response_deadline=now + RESPONSE_WINDOW,
     )
-    try:
-        with transaction.atomic():
-            appointment.save()
-            Appointment.services.through.objects.bulk_create(
-                Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
-            )
-            _save_links(appointment, resolved.therapist_ids, new=True)
-            _notify(
-                staff_ids,
-                NotificationType.APPOINTMENT_CREATED,
-                f"New booking: {_label(appointment)} for {resolved.client}. Please confirm.",
-                actor=operator,
-                appointment=appointment,
-            )
-    except IntegrityError as exc:
-        raise _friendly_integrity(exc, staff_ids, appointment) from exc
+    booking.hold(staff_ids, appointment, look_up_first=False)
+    appointment.save()
+    Appointment.services.through.objects.bulk_create(
+        Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
+    )
+    _save_links(appointment, resolved.therapist_ids, new=True)
+    _notify(
+        staff_ids,
+        NotificationType.APPOINTMENT_CREATED,
+        f"New booking: {_label(appointment)} for {resolved.client}. Please confirm.",
+        actor=operator,
+        appointment=appointment,
+    )
     return appointment
 
 
 def update_appointment(operator: User, appointment_id: int, data: BookingData, *, partial: bool) -> Appointment:
+    return _booked(_update, operator, appointment_id, data, partial)
+
+
+def _update(booking: _Booking, operator: User, appointment_id: int, data: BookingData, partial: bool) -> Appointment:
     _require(operator, [Role.OPERATOR], "edit an appointment")
     resolved = _resolve(data, partial=partial)
-    try:
-        with transaction.atomic():
-            appointment = selectors.appointment_for_update(operator, appointment_id)
-            _require_status(appointment, CANCELLABLE, "edit the appointment")
-            if resolved.client is not None:
-                appointment.client = resolved.client
-            for name in ("date", "start_time", "end_time", "location", "notes", "metadata"):
-                value = getattr(data, name)
-                if value is not None:
-                    setattr(appointment, name, value)
-            if "driver" in data.given:
-                appointment.driver_id = resolved.driver
-            group = _group_therapist_ids(appointment)
-            therapist_ids = resolved.therapist_ids
-            if therapist_ids is not None and therapist_ids:
-                appointment.therapist_id = therapist_ids[0]
-                appointment.group_size = len(therapist_ids)
-            _check_times(appointment.date, appointment.start_time, appointment.end_time)
-            team = therapist_ids or [appointment.therapist_id, *group]
-            staff_ids = [i for i in [*team, appointment.driver_id] if i is not None]
-            _check_free(staff_ids, appointment.date, appointment.start_time, appointment.end_time, appointment.pk)
-            appointment.save()
-            if resolved.services is not None:
-                appointment.services.set(resolved.services)
-            if therapist_ids:
-                _save_links(appointment, therapist_ids)
-            _notify(
-                [*staff_ids, appointment.operator_id],
-                NotificationType.APPOINTMENT_UPDATED,
-                f"{_label(appointment).capitalize()} was changed.",
-                actor=operator,
-                appointment=appointment,
-            )
-    except IntegrityError as exc:
-        raise _friendly_integrity(exc, staff_ids, appointment) from exc
+    appointment = selectors.appointment_for_update(operator, appointment_id)
+    _require_status(appointment, CANCELLABLE, "edit the appointment")
+    if resolved.client is not None:
+        appointment.client = resolved.client
+    for name in ("date", "start_time", "end_time", "location", "notes", "metadata"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(appointment, name, value)
+    if "driver" in data.given:
+        appointment.driver_id = resolved.driver
+    group = _group_therapist_ids(appointment)
+    therapist_ids = resolved.therapist_ids
+    if therapist_ids is not None and therapist_ids:
+        appointment.therapist_id = therapist_ids[0]
+        appointment.group_size = len(therapist_ids)
+    _check_times(appointment.date, appointment.start_time, appointment.end_time)
+    team = therapist_ids or [appointment.therapist_id, *group]
+    staff_ids = [i for i in [*team, appointment.driver_id] if i is not None]
+    booking.hold(staff_ids, appointment)
+    appointment.save()
+    if resolved.services is not None:
+        appointment.services.set(resolved.services)
+    if therapist_ids:
+        _save_links(appointment, therapist_ids)
+    _notify(
+        [*staff_ids, appointment.operator_id],
+        NotificationType.APPOINTMENT_UPDATED,
+        f"{_label(appointment).capitalize()} was changed.",
+        actor=operator,
+        appointment=appointment,
+    )
     return appointment
 
 
-@transaction.atomic
+@transactional
 def delete_appointment(operator: User, appointment_id: int) -> None:
     _require(operator, [Role.OPERATOR], "delete an appointment")
     appointment = selectors.appointment_for_update(operator, appointment_id)
@@ -355,7 +384,7 @@ def delete_appointment(operator: User, appointment_id: int) -> None:
 # ---------------------------------------------------------------- lifecycle
 
 
-@transaction.atomic
+@transactional
 def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
     appointment = _begin(user, appointment_id, "therapist_confirm", "confirm as therapist")
     now = timezone.now()
@@ -388,7 +417,7 @@ def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@transactional
 def run_step(user: User, appointment_id: int, action: str) -> Appointment:
     """A plain step of the lifecycle table (scheduling/lifecycle.py): lock, check role and status, move, stamp,
     free the driver it frees, notify everyone concerned."""
@@ -421,7 +450,7 @@ class PaymentData:
     extension_amount: Decimal | None = None
 
 
-@transaction.atomic
+@transactional
 def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appointment:
     """mark_completed: the operator verifies the payment; paid when it covers the total, else partial."""
     appointment = _begin(user, appointment_id, "mark_completed", "verify a payment")
@@ -455,7 +484,7 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
     return appointment
 
 
-@transaction.atomic
+@transactional
 def request_pickup(user: User, appointment_id: int, urgency: str = "normal", notes: str = "") -> Appointment:
     """The therapist asks to be fetched: the free driver who has waited longest is assigned at once, else the
     request waits for an operator (pickup_requested)."""
@@ -497,7 +526,7 @@ def request_pickup(user: User, appointment_id: int, urgency: str = "normal", not
     return appointment
 
 
-@transaction.atomic
+@transactional
 def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> Appointment:
     appointment = _begin(user, appointment_id, "assign_pickup_driver", "assign a pickup driver")
     driver = User.objects.filter(id=driver_id, role=Role.DRIVER, is_active=True).first()
@@ -523,7 +552,7 @@ def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> App
     return appointment
 
 
-@transaction.atomic
+@transactional
 def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointment:
     appointment = _begin(user, appointment_id, "reject_pickup", "reject a pickup")
     _move(appointment, AppointmentStatus.PICKUP_REQUESTED, driver=None, estimated_pickup_time=None)
@@ -538,7 +567,7 @@ def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointm
     return appointment
 
 
-@transaction.atomic
+@transactional
 def reject(user: User, appointment_id: int, reason: str) -> Appointment:
     _require(user, lifecycle_step("reject").roles, "reject an appointment")
     reason = (reason or "").strip()
@@ -558,7 +587,7 @@ def reject(user: User, appointment_id: int, reason: str) -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@transactional
 def review_rejection(user: User, appointment_id: int, accept: bool, reason: str = "") -> Appointment:
     """accept: the booking is cancelled (kept with its history); deny: back to pending, a new 30-minute window."""
     appointment = _begin(user, appointment_id, "review_rejection", "review a rejection")
@@ -594,7 +623,7 @@ def review_rejection(user: User, appointment_id: int, accept: bool, reason: str 
     return appointment
 
 
-@transaction.atomic
+@transactional
 def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
     appointment = _begin(user, appointment_id, "cancel", "cancel an appointment")
     now = timezone.now()
@@ -609,7 +638,7 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@transactional
 def move_to_status(user: User, appointment_id: int, target: str, run: Callable[[Step], Appointment]) -> Appointment:
     """PATCH {status}: another spelling of the lifecycle step that leads from the current status to `target`, run
     by `run` (the API parses that step's input) in this same transaction; that step checks the role, the status
@@ -654,7 +683,7 @@ def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
     return ids
 
 
-@transaction.atomic
+@transactional
 def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
     """Cancel every pending appointment past its response deadline (scheduler and operators). Four queries."""
     now = now or timezone.now()
@@ -673,7 +702,7 @@ def auto_cancel_overdue_by(user: User) -> list[int]:
     return auto_cancel_overdue()
 
 
-@transaction.atomic
+@transactional
 def auto_cancel_one(user: User, appointment_id: int) -> Appointment:
     appointment = _begin(user, appointment_id, "auto_cancel", "auto-cancel an appointment")
     now = timezone.now()

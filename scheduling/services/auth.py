@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import connection, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from config import db_router
 from scheduling.errors import Forbidden, NotAuthenticated
 from scheduling.models import AuthToken, User, WritePosition
 from scheduling.models.auth import hash_token, new_raw_token
+from scheduling.services import login_throttle
 
 INVALID_CREDENTIALS = "Invalid username/email or password."
 ACCOUNT_DISABLED = "This account is disabled. Please contact your administrator."
@@ -38,43 +40,35 @@ def issue_token(user: User, *, hours: float | None = None, user_agent: str = "")
     return raw
 
 
-def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, str]:
+def login(identifier: str, password: str, user_agent: str = "", request: HttpRequest | None = None) -> tuple[User, str]:
     """Check the credentials and issue a token. Raises NotAuthenticated with one message for every failure,
-    so the answer never tells whether the account exists or is locked."""
+    so the answer never tells whether the account exists or is locked (login_throttle keeps the failures: the
+    same queries whether or not the account exists, and a password hash is checked either way)."""
     identifier = (identifier or "").strip()
     now = timezone.now()
     with transaction.atomic():
         user = (
-            User.objects.select_for_update()
-            .filter(Q(username__iexact=identifier) | (Q(email__iexact=identifier) & ~Q(email="")))
+            User.objects.filter(Q(username__iexact=identifier) | (Q(email__iexact=identifier) & ~Q(email="")))
             .order_by("id")
             .first()
             if identifier
             else None
         )
+        if not login_throttle.allowed(request, identifier, user):
+            check_password(password, _dummy_hash())
+            raise NotAuthenticated(INVALID_CREDENTIALS)
         if user is None:
             check_password(password, _dummy_hash())
-            raise NotAuthenticated(INVALID_CREDENTIALS)
-        if user.locked_until and user.locked_until > now:
-            check_password(password, _dummy_hash())
-            raise NotAuthenticated(INVALID_CREDENTIALS)
-        password_ok = user.check_password(password)
-        if password_ok and not user.is_active:
-            # Only someone who knows the password learns the account is disabled; a wrong one stays the 401.
-            raise Forbidden(ACCOUNT_DISABLED, code="ACCOUNT_DISABLED")
-        if not password_ok:
-            user.failed_login_count += 1
-            if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                user.failed_login_count = 0
-            user.save(update_fields=["failed_login_count", "locked_until"])
-        else:
-            user.failed_login_count = 0
-            user.locked_until = None
+        elif user.check_password(password):
+            if not user.is_active:
+                # Only someone who knows the password learns the account is disabled; a wrong one stays the 401.
+                raise Forbidden(ACCOUNT_DISABLED, code="ACCOUNT_DISABLED")
+            login_throttle.succeeded(request, user)
             user.last_login = now
-            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+            user.save(update_fields=["last_login"])
             return user, issue_token(user, user_agent=user_agent)
-    # The failed attempt is committed above before we answer.
+    # Recorded after the transaction: the failure counts even though the login is refused.
+    login_throttle.failed(request, identifier, user)
     raise NotAuthenticated(INVALID_CREDENTIALS)
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from scheduling.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from scheduling.models import Availability, Role, User
 from scheduling.selectors.availability import check_not_zero_length, overlapping_slots
+from scheduling.services.transactions import transactional
 
 
 def _owner_for(actor: User, user_id: int | None) -> User:
@@ -50,7 +51,7 @@ def _check_slot(owner: User, date: dt.date, start: dt.time, end: dt.time, *, exc
         )
 
 
-@transaction.atomic
+@transactional
 def create_slot(
     actor: User, *, user: int | None, date: dt.date, start_time: dt.time, end_time: dt.time, is_available: bool = True
 ) -> Availability:
@@ -61,7 +62,7 @@ def create_slot(
     )
 
 
-@transaction.atomic
+@transactional
 def update_slot(actor: User, slot: Availability, changes: dict) -> Availability:
     _check_may_write(actor, slot)
     if "user" in changes and changes["user"] not in (None, slot.user_id):

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
 from scheduling.errors import Conflict, DomainError
 from scheduling.models import Client, Service
+from scheduling.services.transactions import transactional
 from scheduling.services.validation import breaks, invalid_input
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
@@ -60,18 +60,18 @@ def _write(row, data: dict, apply, check):
     return row
 
 
-@transaction.atomic
+@transactional
 def create_client(data: dict, *, duplicate_as: type[DomainError] = Conflict) -> Client:
     """duplicate_as: the error a duplicate phone or e-mail raises (409 here; 400 on the previous backend's route)."""
     return _write(Client(), data, _apply_client, functools.partial(_check_client, duplicate_as=duplicate_as))
 
 
-@transaction.atomic
+@transactional
 def update_client(client: Client, changes: dict) -> Client:
     return _write(client, changes, _apply_client, _check_client)
 
 
-@transaction.atomic
+@transactional
 def delete_client(client: Client) -> None:
     count = client.appointments.count()
     if count:
@@ -98,17 +98,17 @@ def _apply_service(service: Service, data: dict) -> None:
             setattr(service, name, value.strip() if isinstance(value, str) else value)
 
 
-@transaction.atomic
+@transactional
 def create_service(data: dict) -> Service:
     return _write(Service(), data, _apply_service, _check_service)
 
 
-@transaction.atomic
+@transactional
 def update_service(service: Service, changes: dict) -> Service:
     return _write(service, changes, _apply_service, _check_service)
 
 
-@transaction.atomic
+@transactional
 def remove_service(service: Service) -> bool:
     """Delete a service nobody booked; deactivate one that appointments use (their history keeps it).
     Returns True when the row was deleted."""

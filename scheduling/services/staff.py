@@ -3,11 +3,11 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
 from scheduling.models import AuthToken, MassagePressure, Role, User
+from scheduling.services.transactions import transactional
 from scheduling.services.validation import breaks, invalid_input
 
 # Fields an operator may set on create and edit (role and is_active have their own rules).
@@ -61,7 +61,7 @@ def _check_profile(user: User, password: str | None) -> None:
         raise Conflict(f"email: a user with email {user.email!r} already exists.", errors={"email": ["taken"]})
 
 
-@transaction.atomic
+@transactional
 def create_staff(*, username: str, password: str, role: Role, **profile) -> User:
     data = _clean_strings(profile)
     user = User(username=username.strip(), role=Role(role), is_active=True)
@@ -80,7 +80,7 @@ def _check_may_manage(actor: User, target: User, action: str) -> None:
         raise Forbidden(f"You cannot {action} another operator.", code="NOT_ALLOWED")
 
 
-@transaction.atomic
+@transactional
 def update_staff(actor: User, target: User, changes: dict) -> User:
     """Edit the profile fields (and password) of a therapist or driver, or of the operator themself.
     The role is fixed at creation; another operator's account is not editable here."""
@@ -102,7 +102,7 @@ def update_staff(actor: User, target: User, changes: dict) -> User:
     return target
 
 
-@transaction.atomic
+@transactional
 def set_staff_active(actor: User, target: User, active: bool) -> User:
     """Deactivate (and sign out everywhere) or reactivate a therapist or driver."""
     _check_may_manage(actor, target, "deactivate" if not active else "reactivate")
