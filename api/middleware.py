@@ -212,6 +212,10 @@ class IdempotencyMiddleware:
             return database_unavailable()
         if user_id is None:  # the view answers 401; keys are per user
             return self.get_response(request)
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared and declared.isdigit() and len(body) < int(declared):
+            # The client went away mid-body: this is not the request it meant, so it claims no key (its retry will).
+            return JsonResponse({"detail": "The request body ended before its Content-Length."}, status=400)
         fingerprint = idempotency.fingerprint(request.method, request.get_full_path(), body)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:

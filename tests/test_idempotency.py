@@ -1,12 +1,17 @@
 """Idempotency-Key on writes (issue 14, item 5): a retry gets the first answer, the work is done once."""
 
 import datetime as dt
+import io
+import json
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.utils import timezone
 
+from api.middleware import IdempotencyMiddleware
 from scheduling.models import Appointment, Client, IdempotencyKey, Notification
 from scheduling.services import appointments as appointment_services
 from tests.concurrency import race
@@ -38,6 +43,31 @@ def test_a_retried_booking_gets_the_first_answer_and_books_once(api_client, oper
     assert again["Idempotent-Replayed"] == "true"
     assert Appointment.objects.count() == 1
     assert Notification.objects.count() == 1  # the therapist was told once
+
+
+def test_a_body_cut_short_claims_no_key_so_the_full_retry_books(api_client, operator, booking):
+    # The client went away mid-body: the server handed Django fewer bytes than the Content-Length announced
+    # (the test client cannot send that, so the request is built as the WSGI server builds it).
+    token = issue_token(operator)
+    body = json.dumps(booking).encode()
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=APPOINTMENTS,
+        REQUEST_METHOD="POST",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH=str(len(body) + 50),
+        HTTP_AUTHORIZATION=f"Token {token}",
+        HTTP_IDEMPOTENCY_KEY="cut-1",
+    )
+    environ["wsgi.input"] = io.BytesIO(body[:20])
+
+    def view_must_not_run(request):
+        raise AssertionError("a cut-short body reached the view")
+
+    cut = IdempotencyMiddleware(view_must_not_run)(WSGIRequest(environ))
+    assert cut.status_code == 400 and b"Content-Length" in cut.content
+    assert not IdempotencyKey.objects.exists() and Appointment.objects.count() == 0
+    retry = api_client(operator, token=token).post(APPOINTMENTS, booking, headers={"Idempotency-Key": "cut-1"})
+    assert retry.status_code == 201 and Appointment.objects.count() == 1
 
 
 def test_without_a_key_the_same_request_is_a_second_request(api_client, operator, booking):
