@@ -59,7 +59,8 @@ def _rendered(rows: list[dict]) -> list[dict]:
 )
 def appointment_history(request, appointment_id: int, params: Query[PageParams]):
     rows = selectors.appointment_changes_for(request.auth, appointment_id)
-    page = paginate(request, rows.values(*COLUMNS), params, transform=_rendered)
+    page = paginate(request, rows.values(*COLUMNS), params)
+    page["results"] = _rendered(page["results"])
     if page["count"] == 0:
         selectors.check_exists(appointment_id)
     return page

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from scheduling.errors import Forbidden
+from scheduling.errors import NotFound
 from scheduling.models import AttendanceDaySummary, AttendanceRecord, Role, User
+from scheduling.services import permissions
 
 # The live channel's event name for a changed record (see attendance_update_message).
 ATTENDANCE_EVENT = "attendance_update"
@@ -54,9 +55,20 @@ def rows(queryset: QuerySet[AttendanceRecord]) -> list[dict]:
     return [_item(row) for row in queryset.values(*ROW_FIELDS)]
 
 
+NOT_FOUND = "Attendance record not found."
+
+
 def one_row(user: User, record_id: int) -> dict | None:
     found = rows(records_visible_to(user).filter(pk=record_id))
     return found[0] if found else None
+
+
+def visible_row(user: User, record_id: int) -> dict:
+    """One record as the API renders it, if `user` may see it; else 404."""
+    row = one_row(user, record_id)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
 
 
 def _local_time(moment: dt.datetime | None) -> dt.time | None:
@@ -155,8 +167,7 @@ def day_summary(user: User, day: dt.date) -> dict:
     """Operators only (it counts everyone). The day's counts from AttendanceDaySummary: one primary-key lookup, whatever the number of records. Also
     the derived figures the operators' page reads (attendance_rate, total_hours, average_hours,
     pending_approvals)."""
-    if not user.is_operator:
-        raise Forbidden("Only an operator may read the attendance summary.")
+    permissions.require(user, permissions.READ_ATTENDANCE_SUMMARY)
     row = AttendanceDaySummary.objects.filter(date=day).values().first() or {}
     counts = {name: row.get(name, 0) for name in ("total", "present", "late", "absent", "pending_approval")}
     checked_in, checked_out = row.get("checked_in", 0), row.get("checked_out", 0)

@@ -18,7 +18,9 @@ from scheduling.models import (
     ServicePopularityMonthly,
     TherapistWorkloadDaily,
     TherapistWorkloadWeekly,
+    User,
 )
+from scheduling.services import permissions
 
 DEFAULT_SPAN_DAYS = 30
 MAX_SPAN_DAYS = 400
@@ -63,6 +65,13 @@ def report_window(date_after: dt.date | None, date_before: dt.date | None, *, to
             errors={"date_before": [f"at most {MAX_SPAN_DAYS} days after date_after"]},
         )
     return DateSpan(date_after, date_before)
+
+
+def report_window_for(user: User, date_after: dt.date | None, date_before: dt.date | None) -> DateSpan:
+    """Where every report starts: reports are for operators (a 403 before the dates are judged), then the
+    window of report_window."""
+    permissions.require(user, permissions.READ_REPORTS)
+    return report_window(date_after, date_before)
 
 
 def _columns(model: type[Model]) -> list[str]:
