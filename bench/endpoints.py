@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 ROLES = ("operator", "therapist", "driver")
 APPOINTMENTS = "/api/scheduling/appointments/"
+REPORTS = "/api/scheduling/reports/"
+REPORT_NAMES = ("revenue", "therapist_workload", "driver_workload", "service_popularity", "funnel")
 
 
 @dataclass(frozen=True)
@@ -81,4 +83,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("attendance records", ("/api/attendance/records/?date={today}",), as_user="therapist"),
     Endpoint("attendance today-status", ("/api/attendance/today-status/",), as_user="therapist"),
     Endpoint("attendance summary", ("/api/attendance/summary/?date={today}",)),
+    # the operators' reports over their default window (the last 30 days); python -m bench.reports_scale adds
+    # the whole seeded span, weeks and CSV
+    *(Endpoint(f"report {name}", (f"{REPORTS}{name}/",)) for name in REPORT_NAMES),
 ]

@@ -203,3 +203,18 @@ def test_load_generator_counts_answers_and_errors_over_keep_alive_connections():
     assert bad["requests"] > 0 and bad["non_2xx"] == bad["requests"]
     with pytest.raises(ValueError):
         asyncio.run(run_load("example.com", 80, "/", {}, 1, 0.1))
+
+
+def test_the_benchmark_measures_every_report_route_of_the_api():
+    """bench/endpoints.py (and bench.reports_scale, which reads it) names each report the API serves."""
+    import datetime as dt
+
+    from api.api import api
+    from bench import reports_scale
+    from bench.endpoints import ENDPOINTS, REPORTS
+
+    served = {p for p in api.get_openapi_schema(path_prefix="/api/")["paths"] if p.startswith(REPORTS)}
+    measured = {e.paths[0].split("?")[0] for e in ENDPOINTS if e.paths[0].startswith(REPORTS)}
+    assert measured == served
+    day = dt.date(2026, 1, 1)
+    assert {e.paths[0].split("?")[0] for e in reports_scale.cases(day, day)} == served
