@@ -1,5 +1,6 @@
 """The live channel's database side and its filtering, without a server (tests/live/ has the end-to-end ones)."""
 
+import datetime as dt
 import json
 from types import SimpleNamespace
 
@@ -159,7 +160,10 @@ def test_an_attendance_change_goes_to_operators_and_the_person_as_rest_renders_i
     therapist, colleague = make_therapist(), make_therapist()
     peers = [peer(u) for u in (operator, therapist, colleague)]
     listener()
-    record = attendance.check_in(therapist)
+    from django.utils import timezone
+
+    now = timezone.now()
+    record = attendance.check_in(therapist, at=now - dt.timedelta(hours=1))
     sent = events.dispatch(listener(), peers)
     assert sorted(o.peer.user.pk for o in sent) == sorted([operator.pk, therapist.pk])
     rest = api_client(operator).get(f"/api/attendance/records/{record.pk}/").json()
@@ -169,7 +173,7 @@ def test_an_attendance_change_goes_to_operators_and_the_person_as_rest_renders_i
             "action": "created",
             "record": rest,
         }
-    attendance.check_out(therapist)
+    attendance.check_out(therapist, at=now)
     (update, _) = events.dispatch(listener(), peers)
     assert json.loads(update.text)["action"] == "updated" and json.loads(update.text)["record"]["check_out_time"]
     record_id = record.pk
