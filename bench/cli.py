@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     began = time.perf_counter()
+    from bench.machine import Monitor
+
+    monitor = Monitor()  # load and CPU steal before the run and at each phase boundary
     progress = not args.no_progress
     quick = args.quick
     warmup, reps, heavy_reps = (3, 20, 8) if quick else (10, 100, 30)
@@ -158,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             "warmup": warmup,
             "reps": reps,
             "actors": actors.describe(),
+            "machine": monitor.describe(),
         },
         "notes": [],
     }
@@ -168,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # 1-2. in-process figures and the floor
         phases = result["meta"]["phase_seconds"] = {"migrate+seed": time.perf_counter() - began}
+        monitor.end("migrate+seed")
         t_phase = time.perf_counter()
         endpoints = [e for e in ENDPOINTS if args.only in e.name]
         measured = []
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = {r["key"]: r for r in measured if r["status"] == "ok"}
 
         phases["in-process"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
+        monitor.end("in-process")
 
         # 3. real HTTP
         with guard(result, "HTTP"):
@@ -246,13 +252,29 @@ def main(argv: list[str] | None = None) -> int:
                             tool=args.load,
                         )
                         r.update(name=endpoint.name, status="ok", path=ok[key]["path"])
+                        # the same GET polled with the tag it already has: 304s after one query
+                        token = actors.tokens[endpoint.as_user]
+                        tag = httpbench.entity_tag(port, ok[key]["path"], token)
+                        if tag:
+                            r["not_modified"] = httpbench.drive(
+                                port,
+                                ok[key]["path"],
+                                token,
+                                connections=args.connections,
+                                duration=duration,
+                                tool=args.load,
+                                headers={"If-None-Match": tag},
+                            )
                         result["http"].append(r)
+                        nm = r.get("not_modified") or {}
                         say(
                             f"  {endpoint.name:<35} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms"
                             f"  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}"
+                            + (f"  | 304s: {nm['rps']:8.1f} req/s  p50 {nm['p50_ms']:.2f} ms" if nm else "")
                         )
 
         phases["http"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
+        monitor.end("http")
 
         # 3b. the live channel (WebSockets on two server processes)
         with guard(result, "live"):
@@ -294,10 +316,12 @@ def main(argv: list[str] | None = None) -> int:
                     "notification_insert": inserts,
                     "mark_all": mark,
                     "history": history,
+                    "triggers": writes.trigger_costs(floor_conn, reps=5 if quick else 30),
                 }
                 say(report.writes_table(result["writes"]))
 
         phases["writes"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
+        monitor.end("writes")
 
         # 4. growth
         with guard(result, "growth"):
@@ -373,10 +397,13 @@ def main(argv: list[str] | None = None) -> int:
                 if result["growth_summary"]:
                     say("  " + result["growth_summary"])
         phases["growth"] = time.perf_counter() - t_phase
+        monitor.end("growth")
     finally:
         floor_conn.close()
 
     result["meta"]["total_seconds"] = time.perf_counter() - began
+    result["meta"]["machine"] = monitor.describe()
+    result["meta"]["busy"] = monitor.busy_reasons()
     return 0 if _write(result, args) else 1
 
 

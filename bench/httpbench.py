@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,28 +87,46 @@ def drive(
     duration: float,
     tool: str = "auto",
     warmup: float = 1.0,
+    headers: dict[str, str] | None = None,
 ) -> dict:
     """A bounded load (fixed duration and connections) against one path; `tool` is auto, wrk or python. A short
     unmeasured run first lets every worker thread open its database connection and build its caches."""
     if warmup > 0:
-        _drive(port, path, token, connections=connections, duration=warmup, tool=tool)
-    return _drive(port, path, token, connections=connections, duration=duration, tool=tool)
+        _drive(port, path, token, connections=connections, duration=warmup, tool=tool, headers=headers)
+    return _drive(port, path, token, connections=connections, duration=duration, tool=tool, headers=headers)
 
 
-def _drive(port: int, path: str, token: str | None, *, connections: int, duration: float, tool: str) -> dict:
-    header = f"Authorization: Token {token}" if token else None
+def entity_tag(port: int, path: str, token: str) -> str | None:
+    """The ETag the server gives this path now (for the conditional-GET figure)."""
+    request = urllib.request.Request(f"http://{HOST}:{port}{path}", headers={"Authorization": f"Token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers.get("ETag")
+
+
+def _drive(
+    port: int,
+    path: str,
+    token: str | None,
+    *,
+    connections: int,
+    duration: float,
+    tool: str,
+    headers: dict[str, str] | None = None,
+) -> dict:
+    lines = [f"Authorization: Token {token}"] if token else []
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     wrk = shutil.which("wrk")
     if tool == "wrk" or (tool == "auto" and wrk):
         cmd = [wrk or "wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "5s", "--latency"]
-        if header:
-            cmd += ["-H", header]
+        for line in lines:
+            cmd += ["-H", line]
         out = subprocess.run(
             [*cmd, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True, timeout=duration + 60
         )
         return parse_wrk(out.stdout, connections)
     cmd = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", path]
     cmd += ["--connections", str(connections), "--duration", str(duration)]
-    if header:
-        cmd += ["--header", header]
+    for line in lines:
+        cmd += ["--header", line]
     out = subprocess.run(cmd, cwd=BASE_DIR, capture_output=True, text=True, check=True, timeout=duration + 60)
     return json.loads(out.stdout)

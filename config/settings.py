@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "scheduling",
 ]
 
+# The admin's middlewares (sessions, CSRF, session auth, messages) come from config/lean.py: Django's own
+# classes, stepping aside for /api/, whose token auth needs none of them (the lean request path).
 MIDDLEWARE = [
     # First, so preflights are answered before anything else and every answer (errors too) carries the headers.
     "corsheaders.middleware.CorsMiddleware",
@@ -46,13 +48,14 @@ MIDDLEWARE = [
     "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.lean.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.conditional.ConditionalGetMiddleware",  # ETag / 304 for the API's list and count GETs
+    "config.lean.CsrfViewMiddleware",
+    "config.lean.AuthenticationMiddleware",
     # After auth: attaches the session user, and the token user once api.auth sets request.user, to every write.
     "pghistory.middleware.HistoryMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.lean.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

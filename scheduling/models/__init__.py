@@ -23,7 +23,17 @@ from scheduling.models.reports import (
     TherapistWorkloadDaily,
     TherapistWorkloadWeekly,
 )
+from scheduling.models.rollups import (
+    AppointmentStatusTotal,
+    DriverDayRollup,
+    FunnelDayRollup,
+    ReportDirtyDay,
+    RevenueDayRollup,
+    ServiceDayRollup,
+    TherapistDayRollup,
+)
 from scheduling.models.users import MassagePressure, Role, User
+from scheduling.models.versions import DataVersion
 
 __all__ = [
     "WritePosition",
@@ -86,3 +96,5 @@ __all__ += [
     "AvailabilityEvent",
     "UserEvent",
 ]
+__all__ += ["AppointmentStatusTotal", "DataVersion", "ReportDirtyDay"]
+__all__ += ["DriverDayRollup", "FunnelDayRollup", "RevenueDayRollup", "ServiceDayRollup", "TherapistDayRollup"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 from scheduling.live.triggers import live_event
+from scheduling.models import versions
 from scheduling.models.rule_trigger import RuleTrigger
 from scheduling.wall_clock import ends_next_day
 
@@ -76,6 +77,7 @@ class Availability(models.Model):
                 """,
             ),
             *live_event("availability", name="availability", fields={"id": "id", "u": "user_id"}),
+            *versions.bump(versions.Scope.AVAILABILITY, "availability"),  # ETags of availability lists
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scheduling.models import versions
+
 
 class Client(models.Model):
     """A customer who is visited at home. Not a user of the system."""
@@ -31,6 +33,7 @@ class Client(models.Model):
                 violation_error_code="taken",
             ),
         ]
+        triggers = versions.bump(versions.Scope.CLIENTS, "client")  # ETags of client lists
 
     def __str__(self) -> str:
         return self.full_name
@@ -61,6 +64,7 @@ class Service(models.Model):
                 violation_error_code="taken",
             ),
         ]
+        triggers = versions.bump(versions.Scope.SERVICES, "service")  # ETags of service lists
 
     def __str__(self) -> str:
         return self.name

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from scheduling.live.triggers import live_event
+from scheduling.models import versions
 
 COUNTER_TABLE = "scheduling_notificationcounter"
 
@@ -163,6 +164,7 @@ class Notification(models.Model):
             ),
             # the live channel's notification_created (to the recipient only)
             *live_event("notification", name="notif", fields={"id": "id", "u": "user_id"}, operations="I"),
+            *versions.bump_per_user(versions.Scope.NOTIFICATIONS, "notif"),  # ETags of each user's lists
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@
 import pgtrigger
 
 from scheduling.lifecycle import DRIVER_HELD, THERAPIST_FREED
+from scheduling.models.rollups import TOTAL_SHARDS, TOTAL_TABLE
 
 
 def _sql_list(values) -> str:
@@ -24,6 +25,12 @@ _UPSERT = f"""
     GROUP BY date, status HAVING sum(delta) <> 0
     ORDER BY date, status
     ON CONFLICT (date, status) DO UPDATE SET count = c.count + EXCLUDED.count;
+    -- the same deltas per status over all dates (scheduling/models/rollups.py), in this backend's shard
+    INSERT INTO {TOTAL_TABLE} AS t (status, shard, count)
+    SELECT status, pg_backend_pid() % {TOTAL_SHARDS}, sum(delta) FROM ({{deltas}}) AS d
+    GROUP BY status HAVING sum(delta) <> 0
+    ORDER BY status
+    ON CONFLICT (status, shard) DO UPDATE SET count = t.count + EXCLUDED.count;
     RETURN NULL;
 """
 

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from scheduling.live.triggers import live_event
+from scheduling.models import versions
 
 
 class Role(models.TextChoices):
@@ -76,10 +77,18 @@ class User(AbstractUser):
             ),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
-        # a deactivated account's live sockets are closed, however it was deactivated (API, admin, SQL)
-        triggers = live_event(
-            "account", name="user", fields={"id": "id"}, operations="U", where={"U": "o.is_active AND NOT n.is_active"}
-        )
+        # a deactivated account's live sockets are closed, however it was deactivated (API, admin, SQL);
+        # ETags of staff lists (a login or the driver queue moves nothing)
+        triggers = [
+            *live_event(
+                "account",
+                name="user",
+                fields={"id": "id"},
+                operations="U",
+                where={"U": "o.is_active AND NOT n.is_active"},
+            ),
+            *versions.bump(versions.Scope.USERS, "user", ignore_columns=versions.USER_BOOKKEEPING),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.role})"

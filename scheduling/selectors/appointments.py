@@ -20,6 +20,7 @@ from scheduling.models import (
     Appointment,
     AppointmentListRow,
     AppointmentStatusCount,
+    AppointmentStatusTotal,
     AppointmentTherapist,
     Role,
     StaffBooking,
@@ -91,8 +92,12 @@ def counter_rows(
     date: dt.date | None = None,
     date_after: dt.date | None = None,
     date_before: dt.date | None = None,
-) -> QuerySet[AppointmentStatusCount]:
-    """The counter rows whose sum is the number of appointments with these statuses and dates (operators)."""
+) -> QuerySet[AppointmentStatusCount] | QuerySet[AppointmentStatusTotal]:
+    """The counter rows whose sum is the number of appointments with these statuses and dates (operators).
+    With no date bound they are the per-status totals: a read of constant size however long the history."""
+    if date is None and date_after is None and date_before is None:
+        totals = AppointmentStatusTotal.objects.all()
+        return totals if statuses is None else totals.filter(status__in=list(statuses))
     counters = AppointmentStatusCount.objects.all()
     if statuses is not None:
         counters = counters.filter(status__in=list(statuses))
@@ -109,7 +114,7 @@ def page_json(
     rows: QuerySet[AppointmentListRow],
     page: int,
     page_size: int,
-    counters: QuerySet[AppointmentStatusCount] | None = None,
+    counters: QuerySet[AppointmentStatusCount] | QuerySet[AppointmentStatusTotal] | None = None,
 ) -> tuple[int, bytes]:
     """(count, JSON array of the page's items) in ONE query; the array keeps the queryset's order.
     With `counters` (an operator's list filtered by status and dates only) the count is their sum, read from
@@ -152,9 +157,7 @@ def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
     """Appointments per status in the user's scope. Operators read the trigger-maintained counter table
     (an index lookup per date); a therapist's or driver's own handful of rows is counted on the fly."""
     if user.role == Role.OPERATOR:
-        counters = AppointmentStatusCount.objects.filter(count__gt=0)
-        if date is not None:
-            counters = counters.filter(date=date)
+        counters = counter_rows(date=date).filter(count__gt=0)
         sql = "SELECT status, sum(count)::integer FROM ({}) AS c GROUP BY status"
         inner, params = _sql(counters.order_by().values("status", "count"))
     else:

@@ -1,10 +1,11 @@
 """Checking (and, if ever needed, repairing) the trigger-kept appointment tables against a full recount:
 `appointment_item_cache` against the `appointment_items` view, and the (date, status) counters against a count
-of the appointments."""
+of the appointments, and the per-status totals (all dates) against a count by status."""
 
 import datetime as dt
 from typing import NamedTuple
 
+import pgtrigger
 from django.db import connection, transaction
 
 # Appointments whose cached item is not what the view builds now (stale, missing, or left over).
@@ -25,6 +26,19 @@ COUNT_DRIFT_SQL = """
 """
 
 
+# Statuses whose total over every date (the sum of the totals' shards) differs from a count.
+TOTAL_DRIFT_SQL = """
+    SELECT status, coalesce(t.n, 0), coalesce(real.n, 0) FROM (
+        SELECT status, count(*)::integer AS n FROM scheduling_appointment GROUP BY status
+    ) AS real FULL JOIN (
+        SELECT status, sum(count)::integer AS n FROM scheduling_appointmentstatustotal GROUP BY status
+        HAVING sum(count) <> 0
+    ) AS t USING (status)
+    WHERE real.n IS DISTINCT FROM t.n
+    ORDER BY status
+"""
+
+
 class ItemDrift(NamedTuple):
     appointment_id: int
     state: str  # "stale", "missing" or "left over"
@@ -37,7 +51,16 @@ class CountDrift(NamedTuple):
     recount: int
 
 
-def drift() -> list[ItemDrift | CountDrift]:
+class TotalDrift(NamedTuple):
+    status: str
+    total: int
+    recount: int
+
+
+Drift = ItemDrift | CountDrift | TotalDrift
+
+
+def drift() -> list[Drift]:
     """Every cached item and every counter that differs from a recount."""
     with connection.cursor() as cursor:
         cursor.execute(ITEM_DRIFT_SQL)
@@ -46,10 +69,12 @@ def drift() -> list[ItemDrift | CountDrift]:
             for pk, missing, left_over in cursor.fetchall()
         ]
         cursor.execute(COUNT_DRIFT_SQL)
-        return [*items, *(CountDrift(*row) for row in cursor.fetchall())]
+        counts = [CountDrift(*row) for row in cursor.fetchall()]
+        cursor.execute(TOTAL_DRIFT_SQL)
+        return [*items, *counts, *(TotalDrift(*row) for row in cursor.fetchall())]
 
 
-def repair() -> list[ItemDrift | CountDrift]:
+def repair() -> list[Drift]:
     """Rebuild both tables from the source tables and return what differed. Writers of appointments wait (SHARE
     lock) while this runs, so nothing changes between the recount and the rewrite."""
     with transaction.atomic():
@@ -65,4 +90,10 @@ def repair() -> list[ItemDrift | CountDrift]:
                     "INSERT INTO scheduling_appointmentstatuscount (date, status, count) "
                     "SELECT date, status, count(*) FROM scheduling_appointment GROUP BY date, status"
                 )
+                with pgtrigger.ignore("scheduling.AppointmentStatusTotal:status_total_trigger_only"):
+                    cursor.execute("DELETE FROM scheduling_appointmentstatustotal")
+                    cursor.execute(
+                        "INSERT INTO scheduling_appointmentstatustotal (status, shard, count) "
+                        "SELECT status, 0, count(*) FROM scheduling_appointment GROUP BY status"
+                    )
         return differences

@@ -79,16 +79,17 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
 
 
 @functools.cache
-def _token_lookup_sql() -> tuple[str, list[str]]:
+def _token_lookup_sql(extra: str = "") -> tuple[str, list[str]]:
     """The SQL of the per-request token check, built once: every API request runs it, so it skips the ORM's
-    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db."""
+    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db. `extra`: one more
+    column after the user's (it may refer to the user as `u`), read in the same round trip."""
     fields = [f for f in User._meta.concrete_fields]
     columns = ", ".join(f'u."{f.column}"' for f in fields)
     if settings.DATABASE_REPLICA_URLS:
         # the caller's last write position, for the replica router (config/db_router.py); same round trip
         columns += f', (SELECT w."lsn"::text FROM "{WritePosition._meta.db_table}" w WHERE w."user_id" = u."id")'
     sql = (
-        f'SELECT t."id", {columns} FROM "{AuthToken._meta.db_table}" t '
+        f'SELECT t."id", {columns}{", " + extra if extra else ""} FROM "{AuthToken._meta.db_table}" t '
         f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
         'WHERE t."key_hash" = %s AND t."revoked_at" IS NULL AND t."expires_at" > now() AND u."is_active"'
     )
@@ -98,19 +99,25 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
 def user_for_token(raw: str) -> User | None:
     """One query, always on the primary (a token issued a moment ago may not be on a replica yet): the live
     token joined to its active user."""
+    return user_for_token_with(raw)[0]
+
+
+def user_for_token_with(raw: str, extra: str = "") -> tuple[User | None, object]:
+    """The token's user and the value of the `extra` column (see _token_lookup_sql), in one query, always on the
+    primary (a token issued a moment ago may not be on a replica yet)."""
     if not raw or len(raw) > 200:
-        return None
-    sql, attnames = _token_lookup_sql()
+        return None, None
+    sql, attnames = _token_lookup_sql(extra)
     with connection.cursor() as cursor:
         cursor.execute(sql, [hash_token(raw)])
         row = cursor.fetchone()
     if row is None:
-        return None
-    user = User.from_db(connection.alias, attnames, row[1 : len(attnames) + 1])
+        return None, None
+    user = User.from_db(connection.alias, attnames, row[1 : 1 + len(attnames)])
     user.auth_token = AuthToken(id=row[0], user_id=user.pk)
     if settings.DATABASE_REPLICA_URLS:
-        db_router.note_user(user.pk, row[-1])
-    return user
+        db_router.note_user(user.pk, row[1 + len(attnames)])  # the write position follows the user's columns
+    return user, (row[-1] if extra else None)
 
 
 def logout(token: AuthToken) -> None:
