@@ -32,9 +32,10 @@ from api.schemas_appointments import (
 )
 from scheduling import lifecycle
 from scheduling.errors import BadRequest
-from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Client, Role
+from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Client
 from scheduling.selectors import appointments as selectors
 from scheduling.services import appointments as services
+from scheduling.services import permissions
 
 router = Router(tags=["appointments"])
 
@@ -111,7 +112,7 @@ COUNTER_FILTERS = {"status", "status__in", "date", "date_after", "date_before", 
 
 def _counters(request: HttpRequest, filters: AppointmentFilters, statuses: tuple[str, ...] | None = None):
     """For an operator filtering by status and dates only, the count comes from the counter table."""
-    if request.auth.role != Role.OPERATOR:
+    if not permissions.sees_every_appointment(request.auth):
         return None
     used = {name for name, value in filters.model_dump(exclude={"ordering"}).items() if value not in (None, "")}
     if not used <= COUNTER_FILTERS:
@@ -212,7 +213,7 @@ def by_week(request, week_start: dt.date):
 def status_counts(request, date: dt.date | None = None):
     counts = dict.fromkeys(S.values, 0)
     counts.update(selectors.status_counts(request.auth, date))
-    source = "counter_table" if request.auth.role == Role.OPERATOR else "live_count"
+    source = "counter_table" if permissions.sees_every_appointment(request.auth) else "live_count"
     return {"counts": counts, "total": sum(counts.values()), "date": date, "source": source}
 
 

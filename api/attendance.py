@@ -105,10 +105,7 @@ class SummaryOut(Schema):
 
 
 def _rendered(request: HttpRequest, record_id: int) -> dict:
-    row = selectors.one_row(request.auth, record_id)
-    if row is None:
-        raise services.NotFound(services.NOT_FOUND)
-    return row
+    return selectors.visible_row(request.auth, record_id)
 
 
 @router.post("/check-in/", response=AttendanceRecordOut)

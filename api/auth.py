@@ -5,8 +5,7 @@ from ninja import Field, PatchDict, Router, Schema
 from ninja.security import HttpBearer
 
 from api.schemas import UserOut
-from scheduling.errors import Forbidden, NotAuthenticated
-from scheduling.models import Role
+from scheduling.errors import NotAuthenticated
 from scheduling.services import auth as auth_service
 from scheduling.services import email_verification, profile
 
@@ -38,16 +37,6 @@ class TokenAuth(HttpBearer):
 
 
 token_auth = TokenAuth()
-
-
-def require_role(request: HttpRequest, *roles: Role, action: str = "do this") -> None:
-    if request.auth.role not in roles:
-        names = " or ".join(r.value for r in roles)
-        raise Forbidden(f"Only a {names} may {action}.")
-
-
-def require_operator(request: HttpRequest, action: str = "do this") -> None:
-    require_role(request, Role.OPERATOR, action=action)
 
 
 router = Router(tags=["auth"])

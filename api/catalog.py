@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
-from api.auth import require_operator
 from api.schema_rendering import schema_response
 from scheduling.selectors import catalog as selectors
 from scheduling.services import catalog as services
@@ -46,11 +45,6 @@ class ServiceRemovedOut(Schema):
     service: ServiceOut | None
 
 
-def _service(request, service_id: int):
-    visible = selectors.services_visible_to(request.auth, include_inactive=True)
-    return get_object_or_404(visible, pk=service_id)
-
-
 @router.get("/", response=list[ServiceOut])
 def list_services(request, filters: Query[ServiceFilters]):
     services_ = selectors.services_visible_to(request.auth, include_inactive=filters.include_inactive)
@@ -59,38 +53,33 @@ def list_services(request, filters: Query[ServiceFilters]):
 
 @router.get("/{int:service_id}/", response=ServiceOut)
 def get_service(request, service_id: int):
-    return _service(request, service_id)
+    return get_object_or_404(selectors.services_visible_to(request.auth, include_inactive=True), pk=service_id)
 
 
 @router.post("/", response={201: ServiceOut})
 def create_service(request, data: ServiceIn):
-    require_operator(request, "create services")
-    return Status(201, services.create_service(data.dict()))
+    return Status(201, services.create_service(request.auth, data.dict()))
 
 
 @router.put("/{int:service_id}/", response=ServiceOut)
 def replace_service(request, service_id: int, data: ServiceIn):
-    require_operator(request, "edit services")
-    return services.update_service(_service(request, service_id), data.dict())
+    return services.update_service(request.auth, service_id, data.dict())
 
 
 @router.patch("/{int:service_id}/", response=ServiceOut)
 def update_service(request, service_id: int, data: PatchDict[ServiceIn]):
-    require_operator(request, "edit services")
-    return services.update_service(_service(request, service_id), dict(data))
+    return services.update_service(request.auth, service_id, dict(data))
 
 
 @router.post("/{int:service_id}/deactivate/", response=ServiceOut)
 def deactivate_service(request, service_id: int):
-    require_operator(request, "deactivate services")
-    return services.update_service(_service(request, service_id), {"is_active": False})
+    return services.deactivate_service(request.auth, service_id)
 
 
 @router.delete("/{int:service_id}/", response=ServiceRemovedOut)
 def delete_service(request, service_id: int):
-    require_operator(request, "delete services")
-    service = _service(request, service_id)
-    if services.remove_service(service):
+    service, deleted = services.remove_service(request.auth, service_id)
+    if deleted:
         return {"detail": f"Service {service.name!r} deleted.", "deleted": True, "service": None}
     return {
         "detail": f"Service {service.name!r} is used by appointments, so it was deactivated instead of deleted.",

@@ -5,7 +5,6 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
-from api.auth import require_operator
 from api.pagination import Page, PageParams, paginate
 from api.schema_rendering import schema_response
 from scheduling.errors import BadRequest
@@ -82,26 +81,20 @@ def get_client(request, client_id: int):
 
 @router.post("/", response={201: ClientOut})
 def create_client(request, data: ClientIn):
-    require_operator(request, "create clients")
-    return Status(201, services.create_client(data.dict()))
+    return Status(201, services.create_client(request.auth, data.dict()))
 
 
 @router.put("/{int:client_id}/", response=ClientOut)
 def replace_client(request, client_id: int, data: ClientIn):
-    require_operator(request, "edit clients")
-    client = get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
-    return services.update_client(client, data.dict())
+    return services.update_client(request.auth, client_id, data.dict())
 
 
 @router.patch("/{int:client_id}/", response=ClientOut)
 def update_client(request, client_id: int, data: PatchDict[ClientIn]):
-    require_operator(request, "edit clients")
-    client = get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
-    return services.update_client(client, dict(data))
+    return services.update_client(request.auth, client_id, dict(data))
 
 
 @router.delete("/{int:client_id}/", response={204: None})
 def delete_client(request, client_id: int):
-    require_operator(request, "delete clients")
-    services.delete_client(get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id))
+    services.delete_client(request.auth, client_id)
     return Status(204, None)

@@ -118,10 +118,7 @@ def delete_all(request: HttpRequest):
 
 @router.get("/{int:notification_id}/", response=NotificationOut)
 def get_notification(request: HttpRequest, notification_id: int):
-    row = selectors.one_row(request.auth, notification_id)
-    if row is None:
-        raise services.NotFound(services.NOT_FOUND)
-    return row
+    return selectors.visible_row(request.auth, notification_id)
 
 
 @router.delete("/{int:notification_id}/", response={204: None})

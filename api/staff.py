@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from api.auth import require_operator
 from api.pagination import Page, PageParams, paginate
 from api.schema_rendering import schema_response
 from api.schemas import UserOut
@@ -91,20 +90,17 @@ def get_staff(request, staff_id: int):
 
 @router.post("/", response={201: UserOut})
 def create_staff(request, data: StaffIn):
-    require_operator(request, "create staff")
     fields = data.dict()
     fields["massage_pressure"] = fields["massage_pressure"] or ""
-    return Status(201, staff_services.create_staff(**fields))
+    return Status(201, staff_services.create_staff(request.auth, **fields))
 
 
 def _edit(request, staff_id: int, changes: dict):
     if changes.get("username") is None:
         changes.pop("username", None)
-    require_operator(request, "edit staff")
-    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
     if "massage_pressure" in changes:
         changes["massage_pressure"] = changes["massage_pressure"] or ""
-    return staff_services.update_staff(request.auth, target, changes)
+    return staff_services.update_staff(request.auth, staff_id, changes)
 
 
 @router.put("/{int:staff_id}/", response=UserOut)
@@ -121,16 +117,12 @@ def update_staff(request, staff_id: int, data: PatchDict[StaffEdit]):
 
 @router.post("/{int:staff_id}/deactivate/", response=UserOut)
 def deactivate_staff(request, staff_id: int):
-    require_operator(request, "deactivate staff")
-    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
-    return staff_services.set_staff_active(request.auth, target, False)
+    return staff_services.set_staff_active(request.auth, staff_id, False)
 
 
 @router.post("/{int:staff_id}/reactivate/", response=UserOut)
 def reactivate_staff(request, staff_id: int):
-    require_operator(request, "reactivate staff")
-    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
-    return staff_services.set_staff_active(request.auth, target, True)
+    return staff_services.set_staff_active(request.auth, staff_id, True)
 
 
 class ToggledOut(Schema):
@@ -144,8 +136,6 @@ class ToggledOut(Schema):
     summary="Flip a therapist's or driver's account between active and inactive (operator)",
 )
 def toggle_account_status(request, staff_id: int):
-    require_operator(request, "activate or deactivate staff")
-    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
-    user = staff_services.set_staff_active(request.auth, target, not target.is_active)
+    user = staff_services.toggle_staff_active(request.auth, staff_id)
     state = "activated" if user.is_active else "deactivated"
     return {"message": f"The account of {user.username} was {state}.", "user": user}

@@ -179,7 +179,7 @@ MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 32768)
 LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "30"))
 LIVE_INITIAL_DAYS = env_int("LIVE_INITIAL_DAYS", 7)
 # modules whose @handles(kind) functions turn database events into pushes (another area adds its module here)
-LIVE_EVENT_MODULES = ["scheduling.live.events"]
+LIVE_EVENT_MODULES = ["scheduling.live.events", "scheduling.live.attendance"]
 
 # Token auth (SPEC section 6 and 10).
 AUTH_TOKEN_TTL_HOURS = env_int("AUTH_TOKEN_TTL_HOURS", 10)

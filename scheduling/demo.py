@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -22,6 +23,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
+from scheduling.lifecycle import PROGRESSION, SKIPPED_WITHOUT_DRIVER, stamp_reaching
 from scheduling.models import (
     Appointment,
     AppointmentRejection,
@@ -153,23 +155,8 @@ STREETS = [
 ]
 CITIES = ["Makati", "Taguig", "Pasig", "Quezon City", "Mandaluyong", "Manila", "San Juan", "Pasay"]
 
-ORDER = [
-    S.PENDING,
-    S.THERAPIST_CONFIRMED,
-    S.DRIVER_CONFIRMED,
-    S.IN_PROGRESS,
-    S.JOURNEY,
-    S.ARRIVED,
-    S.DROPPED_OFF,
-    S.SESSION_IN_PROGRESS,
-    S.AWAITING_PAYMENT,
-    S.PAYMENT_VERIFIED,
-    S.COMPLETED,
-    S.PICKUP_REQUESTED,
-    S.DRIVER_ASSIGNED_PICKUP,
-    S.RETURN_JOURNEY,
-    S.TRANSPORT_COMPLETED,
-]
+# The progression of statuses and the timestamp each step sets come from the lifecycle table.
+ORDER = list(PROGRESSION)
 ACTIVE_TODAY = [*ORDER, S.REJECTED]  # today: every step of the day's work, and a fresh rejection
 PAST = [
     (S.TRANSPORT_COMPLETED, 50),
@@ -181,32 +168,12 @@ PAST = [
     (S.PICKUP_REQUESTED, 3),
 ]
 FUTURE = [(S.PENDING, 45), (S.THERAPIST_CONFIRMED, 25), (S.DRIVER_CONFIRMED, 18), (S.REJECTED, 5), (S.CANCELLED, 7)]
-NEEDS_DRIVER = {
-    S.DRIVER_CONFIRMED,
-    S.JOURNEY,
-    S.ARRIVED,
-    S.DROPPED_OFF,
-    S.DRIVER_ASSIGNED_PICKUP,
-    S.RETURN_JOURNEY,
-    S.TRANSPORT_COMPLETED,
-}
-# status reached -> the timestamp field that records it
-STEP_FIELD = {
-    S.THERAPIST_CONFIRMED: "therapist_confirmed_at",
-    S.DRIVER_CONFIRMED: "driver_confirmed_at",
-    S.IN_PROGRESS: "started_at",
-    S.JOURNEY: "journey_started_at",
-    S.ARRIVED: "arrived_at",
-    S.DROPPED_OFF: "dropped_off_at",
-    S.SESSION_IN_PROGRESS: "session_started_at",
-    S.AWAITING_PAYMENT: "awaiting_payment_at",
-    S.PAYMENT_VERIFIED: "payment_verified_at",
-    S.COMPLETED: "completed_at",
-    S.PICKUP_REQUESTED: "pickup_request_time",
-    S.DRIVER_ASSIGNED_PICKUP: "estimated_pickup_time",
-    S.RETURN_JOURNEY: "pickup_confirmed_at",
-    S.TRANSPORT_COMPLETED: "return_journey_completed_at",
-}
+# A driver is assigned: the statuses only a driven appointment passes through, and the return ride's.
+NEEDS_DRIVER = SKIPPED_WITHOUT_DRIVER | set(ORDER[ORDER.index(S.PICKUP_REQUESTED) + 1 :])
+# status reached -> the timestamp field that records it: the step's own, and the pickup's estimated time, which
+# the operator's assignment sets (a computed time, not a step's stamp)
+STEP_FIELD = {status: stamp_reaching(status) for status in ORDER[1:] if stamp_reaching(status)}
+STEP_FIELD[S.DRIVER_ASSIGNED_PICKUP] = "estimated_pickup_time"
 TRAVEL_BUFFER = dt.timedelta(minutes=30)
 ATTENDANCE_DAYS = 21  # three weeks of check-ins before today, and today's so far
 
@@ -249,6 +216,48 @@ def next_ids(model: type[Model], n: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
         return [r[0] for r in cursor.fetchall()]
+
+
+class Booking(NamedTuple):
+    """One planned appointment: its day and times, services, therapists (the first is the main one), driver,
+    status."""
+
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    services: list[Service]
+    therapists: list[User]
+    driver: User | None
+    status: str
+
+
+@dataclass
+class StaffCalendar:
+    """Who is busy when, per (person, day), sorted: a booking needs TRAVEL_BUFFER on both sides."""
+
+    busy: dict[tuple[int, dt.date], list[tuple[dt.datetime, dt.datetime]]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of_existing(cls) -> StaffCalendar:
+        """The bookings already in the database (a re-run tops the data set up around them)."""
+        calendar = cls()
+        for t_id, d_id, day, start, end in Appointment.objects.values_list(
+            "therapist_id", "driver_id", "date", "start_time", "end_time"
+        ):
+            for staff_id in (t_id, d_id):
+                if staff_id:
+                    calendar.book(staff_id, day, dt.datetime.combine(day, start), dt.datetime.combine(day, end))
+        for t_id, day, start, end in AppointmentTherapist.objects.values_list(
+            "therapist_id", "appointment__date", "appointment__start_time", "appointment__end_time"
+        ):
+            calendar.book(t_id, day, dt.datetime.combine(day, start), dt.datetime.combine(day, end))
+        return calendar
+
+    def free(self, staff_id: int, day: dt.date, s: dt.datetime, e: dt.datetime) -> bool:
+        return all(e + TRAVEL_BUFFER <= bs or s >= be + TRAVEL_BUFFER for bs, be in self.busy.get((staff_id, day), ()))
+
+    def book(self, staff_id: int, day: dt.date, s: dt.datetime, e: dt.datetime) -> None:
+        bisect.insort(self.busy.setdefault((staff_id, day), []), (s, e))
 
 
 class Seeder:
@@ -372,114 +381,114 @@ class Seeder:
     def seed_appointments(
         self, users: dict[str, list[User]], services: list[Service], clients: list[Client]
     ) -> list[int]:
+        """Three phases: plan the bookings around who is busy, build the rows, COPY them in."""
         missing = self.size.appointments - Appointment.objects.count()
         if missing <= 0:
             return []
-        therapists, drivers, operators = users[Role.THERAPIST], users[Role.DRIVER], users[Role.OPERATOR]
-        busy: dict[tuple[int, dt.date], list[tuple[dt.datetime, dt.datetime]]] = {}
-        for t_id, d_id, day, start, end in Appointment.objects.values_list(
-            "therapist_id", "driver_id", "date", "start_time", "end_time"
-        ):
-            s, e = dt.datetime.combine(day, start), dt.datetime.combine(day, end)
-            for staff_id in (t_id, d_id):
-                if staff_id:
-                    bisect.insort(busy.setdefault((staff_id, day), []), (s, e))
-        for t_id, day, start, end in AppointmentTherapist.objects.values_list(
-            "therapist_id", "appointment__date", "appointment__start_time", "appointment__end_time"
-        ):
-            bisect.insort(
-                busy.setdefault((t_id, day), []), (dt.datetime.combine(day, start), dt.datetime.combine(day, end))
-            )
+        plan = self._plan_bookings(missing, users, services, StaffCalendar.of_existing())
+        ids = next_ids(Appointment, len(plan))
+        rows = self._booking_rows(ids, plan, clients, users[Role.OPERATOR])
+        self._copy_bookings(rows)
+        return ids
 
-        def free(staff_id: int, day: dt.date, s: dt.datetime, e: dt.datetime) -> bool:
-            return all(e + TRAVEL_BUFFER <= bs or s >= be + TRAVEL_BUFFER for bs, be in busy.get((staff_id, day), ()))
-
-        def book(staff_id: int, day: dt.date, s: dt.datetime, e: dt.datetime) -> None:
-            bisect.insort(busy.setdefault((staff_id, day), []), (s, e))
-
+    def _plan_bookings(
+        self, missing: int, users: dict[str, list[User]], services: list[Service], calendar: StaffCalendar
+    ) -> list[Booking]:
+        """Up to `missing` bookings spread over the days; each books its staff in `calendar`."""
         counts = self._day_counts(missing)
         # the day of each booking; a booking that finds nobody free is retried on another day, boundedly
         queue = [day for day, n in counts.items() for _ in range(n)]
         days = list(counts)
-        plan = []
+        plan: list[Booking] = []
         tries = 0
         while len(plan) < missing and tries < missing * 3:
             tries += 1
             day = queue.pop() if queue else self.rng.choice(days)
-            offset = (day - self.today).days
-            chosen = self.rng.sample(services, k=self.rng.choices([1, 2, 3], weights=[60, 30, 10])[0])
-            minutes = sum(s.duration for s in chosen)
-            group = 2 if self.rng.random() < 0.04 else 1
-            for _attempt in range(8):  # another start time when everyone is busy at this one
-                start_min = self.rng.randrange(7 * 60, 22 * 60 - minutes + 1, 15)
-                s = dt.datetime.combine(day, dt.time(start_min // 60, start_min % 60))
-                e = s + dt.timedelta(minutes=minutes)
-                picked = [t for t in self.rng.sample(therapists, k=len(therapists)) if free(t.id, day, s, e)]
-                if len(picked) >= group:
-                    picked = picked[:group]
-                    break
-            else:
-                continue
-            if offset < 0:
-                status = self.rng.choices([x for x, _ in PAST], weights=[w for _, w in PAST])[0]
-            elif offset == 0:
-                status = self.rng.choice(ACTIVE_TODAY)
-            else:
-                status = self.rng.choices([x for x, _ in FUTURE], weights=[w for _, w in FUTURE])[0]
-            driver = None
-            if status in NEEDS_DRIVER or self.rng.random() < 0.3:
-                for d in self.rng.sample(drivers, k=len(drivers)):
-                    if free(d.id, day, s, e):
-                        driver = d
-                        break
-            if driver is None and status in NEEDS_DRIVER:
-                status = {S.DRIVER_CONFIRMED: S.THERAPIST_CONFIRMED, S.TRANSPORT_COMPLETED: S.COMPLETED}.get(
-                    status,
-                    S.SESSION_IN_PROGRESS if status in (S.JOURNEY, S.ARRIVED, S.DROPPED_OFF) else S.PICKUP_REQUESTED,
-                )
-            for t in picked:
-                book(t.id, day, s, e)
-            if driver:
-                book(driver.id, day, s, e)
-            plan.append((day, s, e, chosen, picked, driver, status))
+            booking = self._plan_one(day, users, services, calendar)
+            if booking is not None:
+                plan.append(booking)
+        return plan
 
-        ids = next_ids(Appointment, len(plan))
-        appointment_rows, service_rows, link_rows, rejection_rows = [], [], [], []
-        for appt_id, (day, s, e, chosen, picked, driver, status) in zip(ids, plan, strict=True):
-            appointment_rows.append(
-                self._appointment_row(appt_id, day, s, e, chosen, picked, driver, status, clients, operators)
+    def _plan_one(
+        self, day: dt.date, users: dict[str, list[User]], services: list[Service], calendar: StaffCalendar
+    ) -> Booking | None:
+        """One booking on `day`: services, a start time with enough free therapists, its status, a driver."""
+        therapists, drivers = users[Role.THERAPIST], users[Role.DRIVER]
+        chosen = self.rng.sample(services, k=self.rng.choices([1, 2, 3], weights=[60, 30, 10])[0])
+        minutes = sum(s.duration for s in chosen)
+        group = 2 if self.rng.random() < 0.04 else 1
+        for _attempt in range(8):  # another start time when everyone is busy at this one
+            start_min = self.rng.randrange(7 * 60, 22 * 60 - minutes + 1, 15)
+            s = dt.datetime.combine(day, dt.time(start_min // 60, start_min % 60))
+            e = s + dt.timedelta(minutes=minutes)
+            picked = [t for t in self.rng.sample(therapists, k=len(therapists)) if calendar.free(t.id, day, s, e)]
+            if len(picked) >= group:
+                picked = picked[:group]
+                break
+        else:
+            return None
+        status = self._status_on(day)
+        driver = None
+        if status in NEEDS_DRIVER or self.rng.random() < 0.3:
+            driver = next((d for d in self.rng.sample(drivers, k=len(drivers)) if calendar.free(d.id, day, s, e)), None)
+        if driver is None and status in NEEDS_DRIVER:
+            status = {S.DRIVER_CONFIRMED: S.THERAPIST_CONFIRMED, S.TRANSPORT_COMPLETED: S.COMPLETED}.get(
+                status, S.SESSION_IN_PROGRESS if status in SKIPPED_WITHOUT_DRIVER else S.PICKUP_REQUESTED
             )
-            service_rows += [{"appointment_id": appt_id, "service_id": svc.id} for svc in chosen]
+        for person in [*picked, driver] if driver else picked:
+            calendar.book(person.id, day, s, e)
+        return Booking(day, s, e, chosen, picked, driver, status)
+
+    def _status_on(self, day: dt.date) -> str:
+        """Past days end their way (mostly transported home), today is every step, the future is not started."""
+        offset = (day - self.today).days
+        if offset < 0:
+            return self.rng.choices([x for x, _ in PAST], weights=[w for _, w in PAST])[0]
+        if offset == 0:
+            return self.rng.choice(ACTIVE_TODAY)
+        return self.rng.choices([x for x, _ in FUTURE], weights=[w for _, w in FUTURE])[0]
+
+    def _booking_rows(
+        self, ids: list[int], plan: list[Booking], clients: list[Client], operators: list[User]
+    ) -> dict[type[Model], list[dict]]:
+        """The rows of every table a booking writes, by model."""
+        rows: dict[type[Model], list[dict]] = {
+            Appointment: [],
+            Appointment.services.through: [],
+            AppointmentTherapist: [],
+            AppointmentRejection: [],
+        }
+        for appt_id, (day, s, e, chosen, picked, driver, status) in zip(ids, plan, strict=True):
+            row = self._appointment_row(appt_id, day, s, e, chosen, picked, driver, status, clients, operators)
+            rows[Appointment].append(row)
+            rows[Appointment.services.through] += [{"appointment_id": appt_id, "service_id": svc.id} for svc in chosen]
             if len(picked) > 1:
-                link_rows += [
-                    {
-                        "appointment_id": appt_id,
-                        "therapist_id": t.id,
-                        "confirmed_at": None if status == S.PENDING else appointment_rows[-1]["created_at"],
-                    }
-                    for t in picked
+                confirmed_at = None if status == S.PENDING else row["created_at"]
+                rows[AppointmentTherapist] += [
+                    {"appointment_id": appt_id, "therapist_id": t.id, "confirmed_at": confirmed_at} for t in picked
                 ]
             if status == S.REJECTED:
-                rejection_rows.append(
+                rows[AppointmentRejection].append(
                     {
                         "appointment_id": appt_id,
                         "reason": "Not available at that time",
                         "rejected_by_id": picked[0].id,
-                        "rejected_at": appointment_rows[-1]["rejected_at"],
+                        "rejected_at": row["rejected_at"],
                         "operator_response": "pending",
                     }
                 )
-        through = Appointment.services.through
+        return rows
+
+    def _copy_bookings(self, rows: dict[type[Model], list[dict]]) -> None:
+        appointment_rows = rows.pop(Appointment)
         chunk = 2000
         bar = tqdm(total=len(appointment_rows), desc="appointments", unit="row", disable=not self.progress)
         for i in range(0, len(appointment_rows), chunk):
             copy_rows(Appointment, appointment_rows[i : i + chunk])
             bar.update(len(appointment_rows[i : i + chunk]))
         bar.close()
-        copy_rows(through, service_rows)
-        copy_rows(AppointmentTherapist, link_rows)
-        copy_rows(AppointmentRejection, rejection_rows)
-        return ids
+        for model, model_rows in rows.items():
+            copy_rows(model, model_rows)
 
     def _appointment_row(self, appt_id, day, s, e, chosen, picked, driver, status, clients, operators) -> dict:
         start_aware = timezone.make_aware(s, self.tz)
@@ -508,9 +517,7 @@ class Seeder:
             reached = ORDER[: ORDER.index(status) + 1]
             moment = start_aware - dt.timedelta(hours=2)
             for step in reached[1:]:
-                if step == S.DRIVER_CONFIRMED and not driver:
-                    continue
-                if step in (S.JOURNEY, S.ARRIVED, S.DROPPED_OFF) and not driver:
+                if not driver and step in SKIPPED_WITHOUT_DRIVER:
                     continue
                 moment += dt.timedelta(minutes=20)
                 row[STEP_FIELD[step]] = min(moment, self.now)

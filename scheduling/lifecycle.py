@@ -3,8 +3,8 @@
 Everything else reads this table: the pgtrigger.FSM transitions on Appointment.status (TRANSITIONS), the status
 groups (CANCELLABLE, EDITABLE, ACTIVE_SESSIONS, PICKUP_REQUESTS, THERAPIST_FREED, DRIVER_HELD), the service that
 runs a plain step (services.appointments.run_step), the action routes POST /appointments/{id}/<action>/, the
-statuses an admin may move an appointment to (allowed_next_statuses) and the status PATCH of the frontend
-(step_leading_to). tests/test_lifecycle_table.py proves they agree. Adding a step: one row here, plus its
+statuses an admin may move an appointment to (allowed_next_statuses), the status PATCH of the frontend
+(step_leading_to) and the demo's progression of statuses and timestamps (PROGRESSION, stamp_reaching). tests/test_lifecycle_table.py proves they agree. Adding a step: one row here, plus its
 notification type in models/notifications.py.
 
 This module imports nothing from scheduling.models (the models import it for their FSM trigger), so roles and
@@ -186,6 +186,32 @@ PICKUP_REQUESTS = _in_status_order(step("request_pickup").targets)
 # frees them (the drop-off); a pickup driver is matched on "free now", not on this range.
 THERAPIST_FREED = _in_status_order(_freed_by(THERAPIST))
 DRIVER_HELD = _in_status_order(_reachable(S.PENDING, excluded=_freed_by(DRIVER)))
+
+# The way through when nothing goes wrong (no rejection, no cancellation), in status order; the demo seeds its
+# appointments along it.
+PROGRESSION = _in_status_order(_reachable(S.PENDING, excluded={S.REJECTED, S.CANCELLED, S.AUTO_CANCELLED}))
+
+
+def _skipped_without_driver() -> frozenset[str]:
+    """The statuses of PROGRESSION a no_driver_sources shortcut jumps over (driver_confirmed; journey to
+    dropped_off): an appointment without a driver never passes through them."""
+    skipped: set[str] = set()
+    for s in STEPS:
+        for shortcut in s.no_driver_sources:
+            for source in s.sources:
+                skipped.update(PROGRESSION[PROGRESSION.index(shortcut) + 1 : PROGRESSION.index(source) + 1])
+    return frozenset(skipped)
+
+
+SKIPPED_WITHOUT_DRIVER = _skipped_without_driver()
+
+
+def stamp_reaching(status: str) -> str | None:
+    """The timestamp field set by the step from the status before `status` in PROGRESSION into it (None for a
+    step that sets none)."""
+    previous = PROGRESSION[PROGRESSION.index(status) - 1]
+    (found,) = (s for s in STEPS if previous in s.sources and status in s.targets)
+    return found.stamp
 
 
 def allowed_next_statuses(status: str, *, has_driver: bool | None = None) -> list[str]:

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import AttendanceRecord, Role
-from scheduling.selectors import attendance as selectors
 from scheduling.selectors.availability import TimeWindow, free_staff
 from scheduling.services import attendance as services
 from tests.attendance_clock import DAY, at, clock_fixture  # noqa: F401 (the "clock" fixture)
@@ -196,22 +195,6 @@ def test_available_staff_with_checked_in_lists_only_people_in_now(
         assert [p["id"] for p in client.get(url, {**window, "checked_in": "true"}).json()] == [people["in"].pk]
     drivers = client.get("/api/scheduling/available_drivers/", {**window, "checked_in": "true"}).json()
     assert [p["id"] for p in drivers] == [people["driver"].pk]
-
-
-def test_the_live_hook_renders_the_record_as_rest_does_and_names_its_audience(
-    api_client, operator, make_operator, make_therapist, clock
-):
-    therapist, colleague = make_therapist(), make_therapist()
-    retired_operator = make_operator(is_active=False)
-    record = services.check_in(therapist, at=at("09:00"))
-    message = selectors.attendance_update_message(record.pk)
-    assert message["type"] == "attendance_update"
-    assert message["record"] == selectors.one_row(operator, record.pk)
-    audience = set(selectors.attendance_audience(message["record"]).values_list("id", flat=True))
-    assert operator.pk in audience and therapist.pk in audience
-    assert colleague.pk not in audience and retired_operator.pk not in audience
-    record.delete()
-    assert selectors.attendance_update_message(record.pk) is None
 
 
 def test_someone_still_in_after_midnight_counts_as_checked_in(make_therapist, make_availability):

@@ -232,3 +232,18 @@ def test_the_trigger_table_lists_each_statement_then_its_triggers_slowest_first(
     lines = text.splitlines()
     assert lines[2] == "| **notification INSERT (one row)** | 0.30 | whole statement |"
     assert lines[3].startswith("|   trigger `b` | 0.20") and lines[4].startswith("|   trigger `a` | 0.01")
+
+
+def test_the_benchmark_measures_every_report_route_of_the_api():
+    """bench/endpoints.py (and bench.reports_scale, which reads it) names each report the API serves."""
+    import datetime as dt
+
+    from api.api import api
+    from bench import reports_scale
+    from bench.endpoints import ENDPOINTS, REPORTS
+
+    served = {p for p in api.get_openapi_schema(path_prefix="/api/")["paths"] if p.startswith(REPORTS)}
+    measured = {e.paths[0].split("?")[0] for e in ENDPOINTS if e.paths[0].startswith(REPORTS)}
+    assert measured == served
+    day = dt.date(2026, 1, 1)
+    assert {e.paths[0].split("?")[0] for e in reports_scale.cases(day, day)} == served

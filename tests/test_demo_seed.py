@@ -51,3 +51,17 @@ def test_no_therapist_or_driver_is_double_booked(db):
         slots.sort()
         for (_, end), (next_start, _) in zip(slots, slots[1:], strict=False):
             assert end <= next_start
+
+
+def test_the_demo_progression_is_the_lifecycle_tables_way_through_with_and_without_a_driver():
+    """Each status of the demo's progression follows from the one before by a step of the lifecycle table
+    (without a driver, skipping what the table's shortcuts skip), and each timestamp field it sets exists."""
+    from scheduling import demo, lifecycle
+
+    for has_driver in (True, False):
+        path = [s for s in demo.ORDER if has_driver or s not in lifecycle.SKIPPED_WITHOUT_DRIVER]
+        for before, after in zip(path, path[1:], strict=False):
+            assert after in lifecycle.allowed_next_statuses(before, has_driver=has_driver), (has_driver, before, after)
+    fields = {f.name for f in Appointment._meta.get_fields()}
+    assert set(demo.STEP_FIELD.values()) <= fields
+    assert demo.STEP_FIELD[lifecycle.S.THERAPIST_CONFIRMED] == lifecycle.step("therapist_confirm").stamp

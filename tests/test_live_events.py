@@ -1,5 +1,6 @@
 """The live channel's database side and its filtering, without a server (tests/live/ has the end-to-end ones)."""
 
+import datetime as dt
 import json
 from types import SimpleNamespace
 
@@ -138,3 +139,49 @@ def test_event_forms_follow_the_status_change():
 def test_the_listener_connects_to_djangos_database():
     with psycopg.connect(conninfo()) as conn:
         assert conn.info.dbname == connection.settings_dict["NAME"]
+
+
+def test_a_check_in_notifies_the_record_id_and_its_person(listener, therapist):
+    from scheduling.services import attendance
+
+    listener()
+    record = attendance.check_in(therapist)
+    assert listener() == [{"k": "attendance", "op": "I", "rows": [{"id": record.pk, "u": therapist.pk}]}]
+
+
+def test_an_attendance_change_goes_to_operators_and_the_person_as_rest_renders_it(
+    listener, api_client, operator, make_therapist
+):
+    """The attendance_update push (scheduling/live/attendance.py): to every operator and the person, never to a
+    colleague; the record as GET /api/attendance/records/{id}/ answers it; a deletion to the same people."""
+    from scheduling.live import attendance as live_attendance  # registers its handler, as LIVE_EVENT_MODULES does
+    from scheduling.services import attendance
+
+    therapist, colleague = make_therapist(), make_therapist()
+    peers = [peer(u) for u in (operator, therapist, colleague)]
+    listener()
+    from django.utils import timezone
+
+    now = timezone.now()
+    record = attendance.check_in(therapist, at=now - dt.timedelta(hours=1))
+    sent = events.dispatch(listener(), peers)
+    assert sorted(o.peer.user.pk for o in sent) == sorted([operator.pk, therapist.pk])
+    rest = api_client(operator).get(f"/api/attendance/records/{record.pk}/").json()
+    for outgoing in sent:
+        assert json.loads(outgoing.text) == {
+            "type": live_attendance.ATTENDANCE_EVENT,
+            "action": "created",
+            "record": rest,
+        }
+    attendance.check_out(therapist, at=now)
+    (update, _) = events.dispatch(listener(), peers)
+    assert json.loads(update.text)["action"] == "updated" and json.loads(update.text)["record"]["check_out_time"]
+    record_id = record.pk
+    record.delete()
+    gone = events.dispatch(listener(), peers)
+    assert sorted(o.peer.user.pk for o in gone) == sorted([operator.pk, therapist.pk])
+    assert json.loads(gone[0].text) == {
+        "type": "attendance_update",
+        "action": "deleted",
+        "record": {"id": record_id, "staff_member": {"id": therapist.pk}},
+    }

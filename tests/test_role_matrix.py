@@ -16,6 +16,7 @@ from django.utils import timezone
 from api.api import api
 from scheduling.models import AuthToken
 from scheduling.services import attendance as attendance_services
+from scheduling.services import permissions
 
 SCHEMA = api.get_openapi_schema(path_prefix="/api/")
 ROLES = ("operator", "therapist", "driver", "therapist_b", "driver_b")
@@ -151,6 +152,27 @@ def world(make_operator, make_therapist, make_driver, make_client, make_service,
     return {"people": people, "ids": ids, "clients": clients, "today": today}
 
 
+@pytest.fixture
+def refusals(monkeypatch) -> list[str]:
+    """The messages of the 403s the permission module made: every role check lives there, none in api/."""
+    made: list[str] = []
+    original = permissions.refuse
+
+    def recording(detail: str, **kwargs):
+        made.append(detail)
+        return original(detail, **kwargs)
+
+    monkeypatch.setattr(permissions, "refuse", recording)
+    return made
+
+
+def not_from_permissions(response, refusals: list[str]) -> bool:
+    """A 403 whose refusal the permission module did not make (refusals is emptied for the next call)."""
+    made = list(refusals)
+    refusals.clear()
+    return response.status_code == 403 and response.json()["detail"] not in made
+
+
 def url_for(path: str, ids: dict) -> str:
     names = re.findall(r"{(\w+)}", path)
     missing = [n for n in names if n not in ids]
@@ -195,12 +217,15 @@ def assert_json(response, context: str) -> None:
 
 
 @pytest.mark.parametrize("role", ["anonymous", *ROLES])
-def test_every_read_route_answers_each_role_within_its_scope(world, role):
-    """One world, every GET route of the schema: the status each role must get, always JSON, never a 500."""
+def test_every_read_route_answers_each_role_within_its_scope(world, role, refusals):
+    """One world, every GET route of the schema: the status each role must get, always JSON, never a 500; each
+    403 made by the permission module."""
     wrong = []
     for method, path in GET_ROUTES:
         url = url_for(path, world["ids"])
         response = world["clients"][role].get(url, query_for(method, path, world["today"]))
+        if not_from_permissions(response, refusals):
+            wrong.append(f"GET {path}: a 403 not made by scheduling.services.permissions")
         if role == "anonymous":
             expected = 401 if needs_auth(method, path) else 200
         else:
@@ -326,7 +351,7 @@ def roles_refused(method: str, path: str) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("role", ["anonymous", *ROLES])
-def test_a_write_outside_the_callers_role_or_scope_is_refused_and_changes_nothing(world, role):
+def test_a_write_outside_the_callers_role_or_scope_is_refused_and_changes_nothing(world, role, refusals):
     wrong = []
     for method, path in sorted(OPERATOR_ONLY_WRITES | SCOPED_WRITES):
         if role != "anonymous" and role not in roles_refused(method, path):
@@ -334,6 +359,8 @@ def test_a_write_outside_the_callers_role_or_scope_is_refused_and_changes_nothin
         before = database_state()
         response = call(world["clients"][role], method, url_for(path, world["ids"]), body_for(method, path, world))
         assert_json(response, f"{role} {method} {path}")
+        if not_from_permissions(response, refusals):
+            wrong.append(f"{method} {path}: a 403 not made by scheduling.services.permissions")
         expected = {401} if role == "anonymous" else expected_write_status(method, path, role)
         if response.status_code not in expected:
             wrong.append(f"{method} {path}: {response.status_code}, expected {expected}: {response.content[:200]!r}")

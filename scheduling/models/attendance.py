@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Func, Q
 
+from scheduling.live.triggers import live_event
+
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", "Present"  # checked in by the cut-off (settings.ATTENDANCE_LATE_AFTER)
@@ -161,9 +163,6 @@ class AttendanceRecord(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["date"], name="attendance_date_idx")]
-        # Live channel hook (issue 13): the channel's own row-level trigger that pg_notify()s changes belongs
-        # here, beside these; its payload is the record id and the event name `attendance_update`
-        # (scheduling.selectors.attendance.ATTENDANCE_EVENT, whose attendance_update_message() renders the push).
         triggers = [
             # Only therapists and drivers have attendance, whatever path writes the row.
             pgtrigger.Trigger(
@@ -183,6 +182,8 @@ class AttendanceRecord(models.Model):
             ),
             # AttendanceDaySummary is kept exact by these: one summary write per affected day per statement.
             *_summary_triggers(),
+            # The live channel: attendance_update pushes to operators and the person (scheduling/live/attendance.py).
+            *live_event("attendance", name="attendance", fields={"id": "id", "u": "staff_member_id"}),
         ]
 
     def __str__(self) -> str:

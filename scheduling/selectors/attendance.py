@@ -3,16 +3,15 @@ drivers their own. Rows are built from one query each (the person's fields joine
 primary-key lookup of the trigger-kept AttendanceDaySummary."""
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from scheduling.errors import Forbidden
-from scheduling.models import AttendanceDaySummary, AttendanceRecord, Role, User
-
-# The live channel's event name for a changed record (see attendance_update_message).
-ATTENDANCE_EVENT = "attendance_update"
+from scheduling.errors import NotFound
+from scheduling.models import AttendanceDaySummary, AttendanceRecord, User
+from scheduling.services import permissions
 
 ROW_FIELDS = (
     "id",
@@ -54,9 +53,20 @@ def rows(queryset: QuerySet[AttendanceRecord]) -> list[dict]:
     return [_item(row) for row in queryset.values(*ROW_FIELDS)]
 
 
+NOT_FOUND = "Attendance record not found."
+
+
 def one_row(user: User, record_id: int) -> dict | None:
     found = rows(records_visible_to(user).filter(pk=record_id))
     return found[0] if found else None
+
+
+def visible_row(user: User, record_id: int) -> dict:
+    """One record as the API renders it, if `user` may see it; else 404."""
+    row = one_row(user, record_id)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
 
 
 def _local_time(moment: dt.datetime | None) -> dt.time | None:
@@ -155,8 +165,7 @@ def day_summary(user: User, day: dt.date) -> dict:
     """Operators only (it counts everyone). The day's counts from AttendanceDaySummary: one primary-key lookup, whatever the number of records. Also
     the derived figures the operators' page reads (attendance_rate, total_hours, average_hours,
     pending_approvals)."""
-    if not user.is_operator:
-        raise Forbidden("Only an operator may read the attendance summary.")
+    permissions.require(user, permissions.READ_ATTENDANCE_SUMMARY)
     row = AttendanceDaySummary.objects.filter(date=day).values().first() or {}
     counts = {name: row.get(name, 0) for name in ("total", "present", "late", "absent", "pending_approval")}
     checked_in, checked_out = row.get("checked_in", 0), row.get("checked_out", 0)
@@ -175,14 +184,7 @@ def day_summary(user: User, day: dt.date) -> dict:
     }
 
 
-def attendance_update_message(record_id: int) -> dict | None:
-    """Live channel hook (issue 13): the push for a changed record, `{type: "attendance_update", record}` with
-    the record as the REST API renders it, or None when it was deleted. Who receives it: attendance_audience."""
-    found = rows(AttendanceRecord.objects.filter(pk=record_id))
-    return {"type": ATTENDANCE_EVENT, "record": found[0]} if found else None
-
-
-def attendance_audience(record: dict) -> QuerySet[User]:
-    """The users allowed to see `record` (the same rule as records_visible_to): every active operator, and the
-    staff member themself."""
-    return User.objects.filter(Q(role=Role.OPERATOR) | Q(pk=record["staff_member"]["id"]), is_active=True)
+def rows_by_id(record_ids: Iterable[int]) -> dict[int, dict]:
+    """The records of `record_ids` that still exist, as the API renders them, by id (one query): what the live
+    channel's attendance_update pushes (scheduling/live/attendance.py)."""
+    return {row["id"]: row for row in rows(AttendanceRecord.objects.filter(id__in=list(record_ids)))}

@@ -2,9 +2,10 @@
 
 from django.db.models import QuerySet
 
-from scheduling.errors import Forbidden, NotFound
+from scheduling.errors import NotFound
 from scheduling.models import Appointment, AppointmentChange, User
 from scheduling.selectors.appointments import appointments_visible_to
+from scheduling.services import permissions
 
 NEWEST_FIRST = ("-changed_at", "-seq", "-event_id")
 
@@ -14,10 +15,10 @@ def appointment_changes_for(user: User, appointment_id: int) -> QuerySet[Appoint
     an appointment they may not see (SPEC section 5: invisible rows stay invisible) and 403 for their own. A
     deleted appointment keeps its history (the operator's audit trail); `check_exists` tells an empty history
     from an id that never existed."""
-    if not user.is_operator:
-        if not appointments_visible_to(user).filter(id=appointment_id).exists():
-            raise NotFound(f"Appointment {appointment_id} not found.")
-        raise Forbidden("Only a operator may read an appointment's change history.")
+    scoped = not permissions.sees_every_appointment(user)
+    if scoped and not appointments_visible_to(user).filter(id=appointment_id).exists():
+        raise NotFound(f"Appointment {appointment_id} not found.")
+    permissions.require(user, permissions.READ_HISTORY)
     return AppointmentChange.objects.filter(appointment_id=appointment_id).order_by(*NEWEST_FIRST)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from scheduling.errors import NotFound
 from scheduling.models import Notification, NotificationCounter, NotificationType, User
 
 ROW_FIELDS = (
@@ -104,6 +105,17 @@ def _item(row: dict) -> dict:
     }
 
 
+NOT_FOUND = "Notification not found."
+
+
 def one_row(user: User, notification_id: int) -> dict | None:
     found = rows(notifications_of(user).filter(pk=notification_id))
     return found[0] if found else None
+
+
+def visible_row(user: User, notification_id: int) -> dict:
+    """One of the user's notifications as the API renders it; else 404 (another user's id included)."""
+    row = one_row(user, notification_id)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row

@@ -28,8 +28,10 @@ from scheduling.models import (
     TherapistDayRollup,
     TherapistWorkloadDaily,
     TherapistWorkloadWeekly,
+    User,
 )
 from scheduling.models.rollups import DIRTY_TABLE, ROLLUPS
+from scheduling.services import permissions
 
 DEFAULT_SPAN_DAYS = 30
 MAX_SPAN_DAYS = 400
@@ -74,6 +76,13 @@ def report_window(date_after: dt.date | None, date_before: dt.date | None, *, to
             errors={"date_before": [f"at most {MAX_SPAN_DAYS} days after date_after"]},
         )
     return DateSpan(date_after, date_before)
+
+
+def report_window_for(user: User, date_after: dt.date | None, date_before: dt.date | None) -> DateSpan:
+    """Where every report starts: reports are for operators (a 403 before the dates are judged), then the
+    window of report_window."""
+    permissions.require(user, permissions.READ_REPORTS)
+    return report_window(date_after, date_before)
 
 
 def columns_of(model: type[Model]) -> list[str]:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import IntegrityError
 from django.utils import timezone
 
-from scheduling.errors import BadRequest, Conflict, Forbidden, constraint_of
+from scheduling.errors import BadRequest, Conflict, constraint_of
 from scheduling.lifecycle import (
     CANCELLABLE,
     EDITABLE,
@@ -39,6 +39,7 @@ from scheduling.models import (
     User,
 )
 from scheduling.selectors import appointments as selectors
+from scheduling.services import permissions
 from scheduling.services.notifications import notify
 from scheduling.services.transactions import lock_staff, run_in_transaction, transactional
 from scheduling.services.validation import invalid_input
@@ -79,12 +80,6 @@ def _label(appointment: Appointment) -> str:
     return f"appointment #{appointment.pk} on {appointment.date} at {appointment.start_time:%H:%M}"
 
 
-def _require(user: User, roles: Iterable[str], action: str) -> None:
-    roles = tuple(roles)
-    if user.role not in roles:
-        raise Forbidden(f"Only a {' or '.join(roles)} may {action}.")
-
-
 def _require_status(appointment: Appointment, statuses: Iterable[str], action: str) -> None:
     statuses = tuple(statuses)
     if appointment.status not in statuses:
@@ -96,7 +91,7 @@ def _require_status(appointment: Appointment, statuses: Iterable[str], action: s
 def _begin(user: User, appointment_id: int, action: str, role_phrase: str | None = None) -> Appointment:
     """Start a step of the lifecycle table: its roles (403), the row locked if visible (404), its sources (409)."""
     step = lifecycle_step(action)
-    _require(user, step.roles, role_phrase or step.phrase)
+    permissions.require_role(user, step.roles, role_phrase or step.phrase)
     appointment = selectors.appointment_for_update(user, appointment_id)
     _require_status(appointment, step.sources_for(has_driver=appointment.driver_id is not None), step.phrase)
     return appointment
@@ -285,7 +280,7 @@ def create_appointment(operator: User, data: BookingData) -> Appointment:
 
 
 def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment:
-    _require(operator, [Role.OPERATOR], "book an appointment")
+    permissions.require(operator, permissions.BOOK_APPOINTMENT)
     resolved = _resolve(data, partial=False)
     start, date = data.start_time, data.date
     end = data.end_time
@@ -330,7 +325,7 @@ def update_appointment(operator: User, appointment_id: int, data: BookingData, *
 
 
 def _update(booking: _Booking, operator: User, appointment_id: int, data: BookingData, partial: bool) -> Appointment:
-    _require(operator, [Role.OPERATOR], "edit an appointment")
+    permissions.require(operator, permissions.EDIT_APPOINTMENT)
     resolved = _resolve(data, partial=partial)
     appointment = selectors.appointment_for_update(operator, appointment_id)
     _require_status(appointment, CANCELLABLE, "edit the appointment")
@@ -368,7 +363,7 @@ def _update(booking: _Booking, operator: User, appointment_id: int, data: Bookin
 
 @transactional
 def delete_appointment(operator: User, appointment_id: int) -> None:
-    _require(operator, [Role.OPERATOR], "delete an appointment")
+    permissions.require(operator, permissions.DELETE_APPOINTMENT)
     appointment = selectors.appointment_for_update(operator, appointment_id)
     _require_status(appointment, EDITABLE, "delete the appointment (it has started)")
     recipients = _staff_ids(appointment, _group_therapist_ids(appointment))
@@ -569,7 +564,7 @@ def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointm
 
 @transactional
 def reject(user: User, appointment_id: int, reason: str) -> Appointment:
-    _require(user, lifecycle_step("reject").roles, "reject an appointment")
+    permissions.require_role(user, lifecycle_step("reject").roles, "reject an appointment")
     reason = (reason or "").strip()
     if not reason:
         raise BadRequest("A reason is required to reject.", errors={"reason": ["This field is required."]})
@@ -698,7 +693,7 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
 
 def auto_cancel_overdue_by(user: User) -> list[int]:
     """POST auto_cancel_overdue/: an operator runs the scheduler's sweep now."""
-    _require(user, lifecycle_step("auto_cancel").roles, "auto-cancel appointments")
+    permissions.require_role(user, lifecycle_step("auto_cancel").roles, "auto-cancel appointments")
     return auto_cancel_overdue()
 
 

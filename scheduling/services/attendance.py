@@ -17,12 +17,12 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from scheduling.errors import BadRequest, Conflict, Forbidden, NotFound
+from scheduling.errors import BadRequest, Conflict, NotFound
 from scheduling.models import AttendanceRecord, AttendanceStatus, Role, User
-from scheduling.selectors.attendance import current_record, records_visible_to
+from scheduling.selectors.attendance import NOT_FOUND, current_record, records_visible_to
+from scheduling.services import permissions
 
 STAFF_ROLES = (Role.THERAPIST, Role.DRIVER)
-NOT_FOUND = "Attendance record not found."
 MAX_NOTES = 5000
 
 
@@ -55,16 +55,6 @@ def _day_word(record: AttendanceRecord, at: dt.datetime) -> str:
     return "today" if record.date == timezone.localdate(at) else f"on {record.date:%Y-%m-%d}"
 
 
-def _require_staff(actor: User, action: str) -> None:
-    if actor.role not in STAFF_ROLES:
-        raise Forbidden(f"Only a therapist or driver may {action}; operators do not check in.")
-
-
-def _require_operator(actor: User, action: str) -> None:
-    if not actor.is_operator:
-        raise Forbidden(f"Only an operator may {action}.")
-
-
 def _locked(actor: User, record_id: int) -> AttendanceRecord:
     record = records_visible_to(actor).select_for_update().filter(pk=record_id).first()
     if record is None:
@@ -83,7 +73,7 @@ def _already_checked_in(record: AttendanceRecord, at: dt.datetime) -> Conflict:
 def check_in(actor: User, *, at: dt.datetime | None = None) -> AttendanceRecord:
     """Start the actor's working day. A day an operator marked absent becomes pending_approval (the operator
     decides); any other second check-in is a 409."""
-    _require_staff(actor, "check in")
+    permissions.require(actor, permissions.CHECK_IN)
     at = _moment(at)
     day = timezone.localdate(at)
     record = AttendanceRecord.objects.select_for_update().filter(staff_member=actor, date=day).first()
@@ -107,7 +97,7 @@ def check_in(actor: User, *, at: dt.datetime | None = None) -> AttendanceRecord:
 @transaction.atomic
 def check_out(actor: User, *, at: dt.datetime | None = None) -> AttendanceRecord:
     """End the actor's working day: today's, or yesterday's still open shift after midnight."""
-    _require_staff(actor, "check out")
+    permissions.require(actor, permissions.CHECK_OUT)
     at = _moment(at)
     found = current_record(actor, at)
     record = None if found is None else AttendanceRecord.objects.select_for_update().get(pk=found.pk)
@@ -130,7 +120,7 @@ def check_out(actor: User, *, at: dt.datetime | None = None) -> AttendanceRecord
 @transaction.atomic
 def approve(actor: User, record_id: int, *, at: dt.datetime | None = None) -> AttendanceRecord:
     """The operator's approval. A pending record becomes present or late by its check-in time."""
-    _require_operator(actor, "approve attendance")
+    permissions.require(actor, permissions.APPROVE_ATTENDANCE)
     record = _locked(actor, record_id)
     if record.approved_at is not None:
         approver = record.approved_by
@@ -161,7 +151,7 @@ def correct(actor: User, record_id: int, changes: dict, *, at: dt.datetime | Non
     """An operator's edit of notes and times (`changes` may hold notes, check_in_time, check_out_time as local
     wall-clock times). A time correction records who made it and when, and re-derives present/late from the
     corrected check-in (a pending record stays pending until approved)."""
-    _require_operator(actor, "edit attendance records")
+    permissions.require(actor, permissions.CORRECT_ATTENDANCE)
     record = _locked(actor, record_id)
     for name in ("check_in_time", "check_out_time"):
         if name in changes and changes[name] is None:
@@ -212,7 +202,7 @@ def mark_absent(
     """Mark absent on `day` (default today) every active therapist and driver with no record that day, or only
     `staff_id`, in one INSERT (one summary write). Absences the operator records count as approved by them.
     Returns the day and the ids of the records created; people who checked in, or are already absent, are left as they are."""
-    _require_operator(actor, "mark staff absent")
+    permissions.require(actor, permissions.MARK_ABSENT)
     at = _moment(at)
     today = timezone.localdate(at)
     day = day or today

@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from scheduling.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
+from scheduling.errors import BadRequest, Conflict, DomainError, NotFound
 from scheduling.models import Availability, Role, User
 from scheduling.selectors.availability import check_not_zero_length, overlapping_slots
+from scheduling.services import permissions
 from scheduling.services.transactions import transactional
 
 
 def _owner_for(actor: User, user_id: int | None) -> User:
     """The person whose slot `actor` writes: themself for staff, the named user for operators."""
     if not actor.is_operator:
-        if user_id is not None and user_id != actor.pk:
-            raise Forbidden("You can only manage your own availability.")
+        permissions.require_own_slot(actor, actor.pk if user_id is None else user_id)
         return actor
     if user_id is None:
         raise BadRequest("user is required: operators have no slots of their own.", errors={"user": ["required"]})
@@ -27,12 +27,6 @@ def _owner_for(actor: User, user_id: int | None) -> User:
     if owner is None:
         raise NotFound(f"User {user_id} not found.")
     return owner
-
-
-def _check_may_write(actor: User, slot: Availability) -> None:
-    """Operators write anyone's slot; therapists and drivers only their own."""
-    if not actor.is_operator and slot.user_id != actor.pk:
-        raise Forbidden("You can only manage your own availability.")
 
 
 def _check_slot(owner: User, date: dt.date, start: dt.time, end: dt.time, *, exclude_id: int | None = None) -> None:
@@ -64,7 +58,7 @@ def create_slot(
 
 @transactional
 def update_slot(actor: User, slot: Availability, changes: dict) -> Availability:
-    _check_may_write(actor, slot)
+    permissions.require_own_slot(actor, slot.user_id)
     if "user" in changes and changes["user"] not in (None, slot.user_id):
         raise BadRequest("A slot cannot move to another person; delete it and create a new one.")
     for name in ("date", "start_time", "end_time", "is_available"):
@@ -76,7 +70,7 @@ def update_slot(actor: User, slot: Availability, changes: dict) -> Availability:
 
 
 def delete_slot(actor: User, slot: Availability) -> None:
-    _check_may_write(actor, slot)
+    permissions.require_own_slot(actor, slot.user_id)
     slot.delete()
 
 

@@ -1,13 +1,16 @@
-"""Writes to clients and services (operators only)."""
+"""Writes to clients and services: operators only (scheduling.services.permissions)."""
 
 import functools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.shortcuts import get_object_or_404
 
 from scheduling.errors import Conflict, DomainError
-from scheduling.models import Client, Service
+from scheduling.models import Client, Service, User
+from scheduling.selectors.catalog import clients_visible_to, services_visible_to
+from scheduling.services import permissions
 from scheduling.services.transactions import transactional
 from scheduling.services.validation import breaks, invalid_input
 
@@ -61,18 +64,23 @@ def _write(row, data: dict, apply, check):
 
 
 @transactional
-def create_client(data: dict, *, duplicate_as: type[DomainError] = Conflict) -> Client:
+def create_client(actor: User, data: dict, *, duplicate_as: type[DomainError] = Conflict) -> Client:
     """duplicate_as: the error a duplicate phone or e-mail raises (409 here; 400 on the previous backend's route)."""
+    permissions.require(actor, permissions.CREATE_CLIENTS)
     return _write(Client(), data, _apply_client, functools.partial(_check_client, duplicate_as=duplicate_as))
 
 
 @transactional
-def update_client(client: Client, changes: dict) -> Client:
+def update_client(actor: User, client_id: int, changes: dict) -> Client:
+    permissions.require(actor, permissions.EDIT_CLIENTS)
+    client = get_object_or_404(clients_visible_to(actor), pk=client_id)
     return _write(client, changes, _apply_client, _check_client)
 
 
 @transactional
-def delete_client(client: Client) -> None:
+def delete_client(actor: User, client_id: int) -> None:
+    permissions.require(actor, permissions.DELETE_CLIENTS)
+    client = get_object_or_404(clients_visible_to(actor), pk=client_id)
     count = client.appointments.count()
     if count:
         raise Conflict(f"The client has {count} appointment(s) and cannot be deleted; their history is kept.")
@@ -98,24 +106,38 @@ def _apply_service(service: Service, data: dict) -> None:
             setattr(service, name, value.strip() if isinstance(value, str) else value)
 
 
+def _service(actor: User, service_id: int) -> Service:
+    return get_object_or_404(services_visible_to(actor, include_inactive=True), pk=service_id)
+
+
 @transactional
-def create_service(data: dict) -> Service:
+def create_service(actor: User, data: dict) -> Service:
+    permissions.require(actor, permissions.CREATE_SERVICES)
     return _write(Service(), data, _apply_service, _check_service)
 
 
 @transactional
-def update_service(service: Service, changes: dict) -> Service:
-    return _write(service, changes, _apply_service, _check_service)
+def update_service(actor: User, service_id: int, changes: dict) -> Service:
+    permissions.require(actor, permissions.EDIT_SERVICES)
+    return _write(_service(actor, service_id), changes, _apply_service, _check_service)
 
 
 @transactional
-def remove_service(service: Service) -> bool:
+def deactivate_service(actor: User, service_id: int) -> Service:
+    permissions.require(actor, permissions.DEACTIVATE_SERVICES)
+    return _write(_service(actor, service_id), {"is_active": False}, _apply_service, _check_service)
+
+
+@transactional
+def remove_service(actor: User, service_id: int) -> tuple[Service, bool]:
     """Delete a service nobody booked; deactivate one that appointments use (their history keeps it).
-    Returns True when the row was deleted."""
+    Returns the service and whether its row was deleted."""
+    permissions.require(actor, permissions.DELETE_SERVICES)
+    service = _service(actor, service_id)
     if service.appointments.exists():
         if service.is_active:
             service.is_active = False
             service.save(update_fields=["is_active"])
-        return False
+        return service, False
     service.delete()
-    return True
+    return service, True

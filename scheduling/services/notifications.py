@@ -8,9 +8,7 @@ from django.db.models import QuerySet
 
 from scheduling.errors import BadRequest, NotFound
 from scheduling.models import Appointment, AppointmentRejection, Notification, NotificationType, User
-from scheduling.selectors.notifications import notifications_of, one_row
-
-NOT_FOUND = "Notification not found."
+from scheduling.selectors.notifications import NOT_FOUND, notifications_of, one_row
 
 
 def notify(

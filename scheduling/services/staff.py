@@ -1,12 +1,15 @@
-"""Writes to staff accounts (operators only; the API checks the role, these functions check the rules)."""
+"""Writes to staff accounts: operators create, edit and (de)activate them (scheduling.services.permissions)."""
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from scheduling.errors import BadRequest, Conflict, Forbidden
+from scheduling.errors import BadRequest, Conflict
 from scheduling.models import AuthToken, MassagePressure, Role, User
+from scheduling.selectors.staff import staff_visible_to
+from scheduling.services import permissions
 from scheduling.services.transactions import transactional
 from scheduling.services.validation import breaks, invalid_input
 
@@ -62,7 +65,8 @@ def _check_profile(user: User, password: str | None) -> None:
 
 
 @transactional
-def create_staff(*, username: str, password: str, role: Role, **profile) -> User:
+def create_staff(actor: User, *, username: str, password: str, role: Role, **profile) -> User:
+    permissions.require(actor, permissions.CREATE_STAFF)
     data = _clean_strings(profile)
     user = User(username=username.strip(), role=Role(role), is_active=True)
     for field in PROFILE_FIELDS:
@@ -73,19 +77,21 @@ def create_staff(*, username: str, password: str, role: Role, **profile) -> User
     return user
 
 
-def _check_may_manage(actor: User, target: User, action: str) -> None:
-    if target.pk == actor.pk:
-        raise Forbidden(f"You cannot {action} your own account.", code="NOT_ALLOWED")
-    if target.role == Role.OPERATOR:
-        raise Forbidden(f"You cannot {action} another operator.", code="NOT_ALLOWED")
+def _staff_member(actor: User, staff_id: int) -> User:
+    return get_object_or_404(staff_visible_to(actor), pk=staff_id)
 
 
 @transactional
-def update_staff(actor: User, target: User, changes: dict) -> User:
-    """Edit the profile fields (and password) of a therapist or driver, or of the operator themself.
+def update_staff(actor: User, staff_id: int, changes: dict) -> User:
+    """An operator's edit of a therapist's or driver's profile (or their own)."""
+    permissions.require(actor, permissions.EDIT_STAFF)
+    return save_profile(actor, _staff_member(actor, staff_id), changes)
+
+
+def save_profile(actor: User, target: User, changes: dict) -> User:
+    """Edit the profile fields (and password) of a therapist or driver, or of the actor themself.
     The role is fixed at creation; another operator's account is not editable here."""
-    if target.role == Role.OPERATOR and target.pk != actor.pk:
-        raise Forbidden("You cannot edit another operator.")
+    permissions.require_may_edit_account(actor, target)
     changes = _clean_strings(changes)
     if "role" in changes and changes["role"] != target.role:
         raise BadRequest("role cannot be changed; create a new account instead.", errors={"role": ["read-only"]})
@@ -103,9 +109,22 @@ def update_staff(actor: User, target: User, changes: dict) -> User:
 
 
 @transactional
-def set_staff_active(actor: User, target: User, active: bool) -> User:
+def set_staff_active(actor: User, staff_id: int, active: bool) -> User:
     """Deactivate (and sign out everywhere) or reactivate a therapist or driver."""
-    _check_may_manage(actor, target, "deactivate" if not active else "reactivate")
+    permissions.require(actor, permissions.REACTIVATE_STAFF if active else permissions.DEACTIVATE_STAFF)
+    return _set_active(actor, _staff_member(actor, staff_id), active)
+
+
+@transactional
+def toggle_staff_active(actor: User, staff_id: int) -> User:
+    """The staff screen's switch: an active account is deactivated, an inactive one reactivated."""
+    permissions.require(actor, permissions.TOGGLE_STAFF)
+    target = _staff_member(actor, staff_id)
+    return _set_active(actor, target, not target.is_active)
+
+
+def _set_active(actor: User, target: User, active: bool) -> User:
+    permissions.require_may_manage_account(actor, target, "deactivate" if not active else "reactivate")
     if target.is_active != active:
         target.is_active = active
         target.save(update_fields=["is_active"])

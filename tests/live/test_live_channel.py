@@ -252,3 +252,17 @@ def test_an_availability_change_reaches_its_owner_and_operators_only(live_port, 
             next_message(ws_b, timeout=0.5)
         slot.delete()
         assert next_message(ws_a, timeout=1.0)["action"] == "deleted"
+
+
+def test_a_check_in_through_the_api_is_pushed_to_operators_and_the_person_not_to_another_therapist(live_port, world):
+    a, b, op = token_of(world.therapist_a), token_of(world.therapist_b), token_of(world.operator)
+    with open_socket(live_port, a) as ws_a, open_socket(live_port, b) as ws_b, open_socket(live_port, op) as ws_op:
+        for ws in (ws_a, ws_b, ws_op):
+            next_message(ws)
+        status, checked_in = http(live_port, "POST", "/api/attendance/check-in/", a)
+        assert status == 200, checked_in
+        for ws in (ws_op, ws_a):
+            message = next_message(ws, timeout=1.0)
+            assert message == {"type": "attendance_update", "action": "created", "record": checked_in}
+        with pytest.raises(TimeoutError):
+            next_message(ws_b, timeout=0.5)

@@ -1,34 +1,30 @@
-"""Notification timings on the database of DATABASE_URL (not the test suite): unread_count/ for a user with 1,000
-and one with 1,000,000 notifications, and mark_all_as_read/ over 10,000 unread rows. In-process Django test
-client, medians after warm-up. Seeds its own users (bench_notif_*) with INSERT ... SELECT generate_series.
+"""Notification timings at scale, in-process (medians after warm-up): unread_count/ for a user with 1,000 and one
+with 1,000,000 notifications, interleaved; list pages; and mark_all_as_read/ over 10,000 unread rows.
 
-    DATABASE_URL=... python scripts/bench_notifications.py [--reps 2000]
+    python -m config.embedded_pg run -- python -m bench.notifications_scale [--seed] [--reps 2000]
+
+Runs on the benchmark's database (`<db>_bench`, as `make bench` leaves it; --seed seeds it first the same way,
+bench/seeded.py). On top of it, users with an exact number of notifications (bench_notif_*): one
+INSERT ... SELECT generate_series each, kept for the next run.
 """
 
+from __future__ import annotations
+
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from scheduling.models import Notification, NotificationCounter, Role, User  # noqa: E402
-from scheduling.services.auth import issue_token  # noqa: E402
+from bench import seeded
+from bench.stats import summarize, time_calls
 
 URL = "/api/scheduling/notifications/"
 
 
-def bench_user(name: str, rows: int, read_every: int) -> User:
+def bench_user(name: str, rows: int, read_every: int):
+    from django.db import connection
+
+    from scheduling.models import Notification, NotificationCounter, Role, User
+
     user, _ = User.objects.get_or_create(username=name, defaults={"role": Role.OPERATOR, "email": f"{name}@bench"})
     have = NotificationCounter.objects.filter(user=user).values_list("total", flat=True).first() or 0
     if have != rows:
@@ -47,24 +43,32 @@ def bench_user(name: str, rows: int, read_every: int) -> User:
     return user
 
 
-def client_for(user: User) -> Client:
+def client_for(user):
+    from django.test import Client
+
+    from scheduling.services.auth import issue_token
+
     return Client(headers={"Authorization": f"Token {issue_token(user, hours=2)}"})
 
 
 def median_ms(call, reps: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    latency = summarize(time_calls(call, warmup=0, reps=reps))
+    return latency["p50_ms"], latency["p95_ms"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    seeded.add_arguments(parser)
     parser.add_argument("--reps", type=int, default=2000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    seeded.open_database(args)
+    unread_count(args.reps)
+    mark_all_as_read()
+    return 0
+
+
+def unread_count(reps: int) -> None:
+    """unread_count/ and a list page for a user with 1,000 and one with 1,000,000 notifications, interleaved."""
 
     small = bench_user("bench_notif_1k", 1_000, 4)
     large = bench_user("bench_notif_1m", 1_000_000, 4)
@@ -77,7 +81,7 @@ def main() -> None:
 
     # Interleaved (1k, 1M, 1k, 1M, ...) so both users see the same machine load: the machine is shared.
     samples: dict[str, list[float]] = {label: [] for label in clients}
-    for _ in range(args.reps):
+    for _ in range(reps):
         for label, client in clients.items():
             start = time.perf_counter()
             client.get(URL + "unread_count/")
@@ -91,11 +95,18 @@ def main() -> None:
         p50, p95 = results[label]
         print(f"unread_count/ user with {label:>9} notifications {body}: median {p50:.3f} ms, p95 {p95:.3f} ms")
     print(f"ratio 1,000,000 / 1,000 (medians): {results['1,000,000'][0] / results['1,000'][0]:.3f}")
-    p50, _ = median_ms(lambda: clients["1,000"].get("/api/auth/me/"), args.reps // 4)
+    p50, _ = median_ms(lambda: clients["1,000"].get("/api/auth/me/"), reps // 4)
     print(f"for scale, /api/auth/me/ (the authentication query alone): median {p50:.3f} ms")
     for label, client in clients.items():
-        p50, p95 = median_ms(lambda c=client: c.get(URL + "?page_size=50"), args.reps // 4)
+        p50, p95 = median_ms(lambda c=client: c.get(URL + "?page_size=50"), reps // 4)
         print(f"list page of 50, user with {label:>9} notifications: median {p50:.3f} ms, p95 {p95:.3f} ms")
+
+
+def mark_all_as_read() -> None:
+    """mark_all_as_read/ over 10,000 unread rows, against the bare UPDATE with its counter trigger."""
+    from django.db import connection
+
+    from scheduling.models import Notification, NotificationCounter
 
     ten_k = bench_user("bench_notif_10k", 10_000, 0)
     client = client_for(ten_k)
@@ -122,4 +133,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
