@@ -3,8 +3,10 @@ import time
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,12 @@ class JsonErrorsMiddleware:
             return json_response
         return response
 
+    # Exceptions Django itself answers with a 4xx (its handler runs, then __call__ above makes the page JSON).
+    CLIENT_ERRORS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest, MultiPartParserError)
+
     def process_exception(self, request, exception):
+        if isinstance(exception, self.CLIENT_ERRORS):
+            return None  # never turn a 404 (or 400/403) into a 500
         if request.path.startswith("/api/"):
             logger.exception("unhandled error on %s %s", request.method, request.path)
             return JsonResponse({"detail": "Internal server error."}, status=500)

@@ -1,0 +1,171 @@
+"""The OpenAPI document, made valid and complete in one place instead of route by route.
+
+Ninja builds the document from the routes; `SchedulingAPI` post-processes it so that:
+- a function registered for two methods gets one operationId per method (suffix `_<method>`);
+- parameter `examples` are an OpenAPI map (`{name: {value}}`), not the JSON-Schema list pydantic writes;
+- every error answer the API really gives is declared with its real body (`ErrorOut`: `detail`, and `error`, the
+  field map of validation errors), derived from what the exception handlers in api/errors.py produce:
+  401 on every authenticated operation, 400 and 422 wherever input is parsed, 404 wherever an id or a page
+  number is given, 403 and 409 on writes guarded by role and state, 403 on the operator-only reads;
+- every parameter has a description (the shared names are described once, in PARAMETER_DOCS).
+A route may still declare more codes itself; nothing it declares is removed, only a bare `Message` error body is
+upgraded to `ErrorOut` (the handlers may add the field map to any error).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, NinjaAPI, Schema
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.operation import Operation
+from ninja.schema import NinjaGenerateJsonSchema
+from pydantic import ConfigDict
+
+from api.schemas import Message
+
+
+class ErrorOut(Schema):
+    """Every error answer: a sentence in `detail`; a field map in `error` when input was invalid (some answers
+    repeat the map's keys at the top level, e.g. `therapist` for a double booking, as the frontend reads them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detail: str = Field(description="what went wrong, in a sentence a person can read")
+    error: dict[str, list[str]] | None = Field(
+        None, description="field name -> messages, for invalid input and for rules broken on one field"
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad request: the input breaks a business rule or holds a value the database cannot store",
+    401: "Authentication credentials were not provided or are invalid (send `Authorization: Token <token>`)",
+    403: "The caller's role may not do this",
+    404: "Not found, or not visible to the caller; also a page number past the last page",
+    409: "Conflict with the current state: wrong status for this step, a duplicate, a double booking",
+    422: "The body or a parameter has the wrong shape or type; `error` maps each field to its messages",
+}
+
+# Writes whose refusals are decided per row of the caller's own (their notifications, their session): a wrong id
+# is a 404, there is no role check and no state conflict.
+OWN_DATA_TAGS = {"notifications", "auth"}
+# Reads only operators may make (SPEC section 6: reports are for operators).
+OPERATOR_ONLY_READ_TAGS = {"reports"}
+
+# Descriptions of the parameters many routes share, by name; a route's own Field(description=...) wins.
+PARAMETER_DOCS = {
+    "page": "1-based page number (at most 1,000,000); a page past the last one is a 404",
+    "page_size": "rows per page, 1 to 200 (default 20)",
+    "appointment_id": "id of the appointment",
+    "notification_id": "id of one of the caller's notifications",
+    "staff_id": "id of the staff member (a user)",
+    "slot_id": "id of the availability slot",
+    "client_id": "id of the client",
+    "service_id": "id of the service",
+    "date": "a day, YYYY-MM-DD (local time of the business)",
+    "date_after": "from this day on, inclusive (YYYY-MM-DD)",
+    "date_before": "up to this day, inclusive (YYYY-MM-DD)",
+    "week_start": "first day of the seven, YYYY-MM-DD",
+    "start_time": "local wall-clock time, HH:MM or HH:MM:SS, no UTC offset",
+    "end_time": "local wall-clock time, HH:MM or HH:MM:SS; at or before start_time means the next day",
+    "status": "one status value (see the lifecycle in the API description)",
+    "status__in": "several statuses, comma-separated",
+    "payment_status": "unpaid, partial, paid or refunded",
+    "therapist": "id of a therapist (main or one of a group)",
+    "driver": "id of a driver",
+    "operator": "id of the operator who booked",
+    "user": "id of the staff member",
+    "client_name": "part of the client's first or last name",
+    "search": "words that must all match (names, phone, email, address, ...)",
+    "ordering": "sort key; prefix with - for descending",
+    "role": "operator, therapist or driver",
+    "is_active": "true for active accounts only, false for deactivated ones",
+    "is_read": "true: read notifications only; false: unread only",
+    "is_available": "true: available slots only; false: blocked-out slots only",
+    "notification_type": "one notification type (the event it reports)",
+    "include_inactive": "true: also deactivated services (operators only)",
+    "phone_number": "a phone number to look for among clients",
+    "email": "an email address to look for",
+    "specialization": "only therapists with this specialization",
+    "massage_pressure": "only therapists offering this pressure: soft, moderate or hard",
+    "period": "day or week",
+    "format": "csv for a spreadsheet download, else JSON",
+}
+
+ERROR_REF = {"$ref": REF_TEMPLATE.format(model="ErrorOut")}
+MESSAGE_REF = {"$ref": REF_TEMPLATE.format(model="Message")}
+
+
+def error_statuses(operation: Operation, parameters: list[dict], has_body: bool, tags: list[str]) -> set[int]:
+    """The error codes the handlers of api/errors.py can give this operation (see the module docstring)."""
+    codes: set[int] = set()
+    authenticated = bool(operation.auth_callbacks)
+    write = any(m != "GET" for m in operation.methods)
+    if authenticated:
+        codes.add(401)
+    if parameters or has_body:
+        codes |= {400, 422}
+    if any(p["in"] == "path" or p["name"] == "page" for p in parameters):
+        codes.add(404)
+    if authenticated and write and not OWN_DATA_TAGS.intersection(tags):
+        codes |= {403, 409}
+    if authenticated and OPERATOR_ONLY_READ_TAGS.intersection(tags):
+        codes.add(403)
+    return codes
+
+
+class SchedulingOpenAPISchema(OpenAPISchema):
+    def __init__(self, api: NinjaAPI, path_prefix: str) -> None:
+        super().__init__(api, path_prefix)
+        self.schemas.setdefault("ErrorOut", self._model_schema(ErrorOut))
+        self.schemas.setdefault("Message", self._model_schema(Message))
+
+    @staticmethod
+    def _model_schema(model: type[Schema]) -> dict[str, Any]:
+        return model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema)
+
+    def methods(self, operations: list) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for op in operations:
+            if not op.include_in_schema:
+                continue
+            details = self.operation_details(op)
+            for index, method in enumerate(op.methods):
+                if index == 0:
+                    result[method.lower()] = details
+                else:  # one function, several methods: each method its own operationId
+                    result[method.lower()] = {**details, "operationId": f"{details['operationId']}_{method.lower()}"}
+        return result
+
+    def _extract_parameters(self, model) -> list[dict[str, Any]]:
+        params = super()._extract_parameters(model)
+        for param in params:
+            examples = param.get("examples")
+            if isinstance(examples, list):  # OpenAPI wants a map of Example Objects here
+                param["examples"] = {str(value): {"value": value} for value in examples}
+            if not param.get("description") and param["name"] in PARAMETER_DOCS:
+                param["description"] = PARAMETER_DOCS[param["name"]]
+        return params
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details = super().operation_details(operation)
+        responses = details["responses"]
+        for status, answer in responses.items():
+            content = answer.get("content", {}).get(self.api.renderer.media_type)
+            if status >= 400 and content is not None and content.get("schema") == MESSAGE_REF:
+                content["schema"] = ERROR_REF
+        codes = error_statuses(operation, details["parameters"], "requestBody" in details, details.get("tags", []))
+        for status in sorted(codes - set(responses)):
+            responses[status] = {
+                "description": ERROR_DESCRIPTIONS[status],
+                "content": {self.api.renderer.media_type: {"schema": ERROR_REF}},
+            }
+        details["responses"] = dict(sorted(responses.items()))
+        return details
+
+
+class SchedulingAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return SchedulingOpenAPISchema(self, path_prefix)
