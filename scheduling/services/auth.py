@@ -99,3 +99,16 @@ def user_for_token(raw: str) -> User | None:
 
 def logout(token: AuthToken) -> None:
     AuthToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def is_locked(user: User) -> bool:
+    return bool(user.locked_until and user.locked_until > timezone.now())
+
+
+def unlock_account(user: User) -> bool:
+    """Lift a lockout left by failed logins (the admin action and `manage.py unlock_account`). Returns whether
+    the account was locked."""
+    was_locked = is_locked(user)
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+    user.failed_login_count, user.locked_until = 0, None
+    return was_locked

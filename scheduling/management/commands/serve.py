@@ -6,8 +6,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from config.startup import check_database_connection, check_port_free
-from scheduling.demo import SIZES, demo_usernames
-from scheduling.management.commands.seed_demo import print_demo_logins
 
 
 class Command(BaseCommand):
@@ -26,7 +24,6 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_seed"]:
             call_command("seed_demo", size="small", if_empty=True, no_progress=True)
-        print_demo_logins(self.stdout, demo_usernames(SIZES["small"]))
         self.stdout.write(f"serving on http://{host}:{port}/api/docs  (admin: /admin/, Ctrl+C stops)")
         sys.stdout.flush()
         # exec: gunicorn replaces this process, so the caller's signal forwarding reaches it directly
