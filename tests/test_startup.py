@@ -111,3 +111,50 @@ def test_a_free_port_passes_and_a_bad_port_is_named():
     check_port_free("127.0.0.1", port)
     with pytest.raises(StartupError, match="PORT must be a number, got 'http'"):
         check_port_free("127.0.0.1", "http")
+
+
+def test_ctrl_c_stops_the_server_and_its_database_within_five_seconds(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(EMBEDDED_PG_DIR=str(tmp_path / "pg"), PORT=str(port))
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        # its own process group, as a terminal's foreground job is: Ctrl+C signals the whole group
+        run = subprocess.Popen(
+            [sys.executable, "-m", "config.embedded_pg", "run", "--", sys.executable, "manage.py", "serve"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health/", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert run.poll() is None, log.read_text()
+                time.sleep(0.5)
+        else:
+            pytest.fail("the server did not answer: " + log.read_text())
+        began = time.monotonic()
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait(timeout=30)
+        elapsed = time.monotonic() - began
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            subprocess.run([sys.executable, "-m", "config.embedded_pg", "stop"], env=env, cwd=BASE_DIR, check=False)
+    output = log.read_text()
+    assert elapsed < 5, output
+    assert "SIGKILL" not in output and "Traceback" not in output, output
+    assert not (tmp_path / "pg" / "postmaster.pid").exists(), "the database must be stopped too"
