@@ -29,6 +29,7 @@ from api.schemas_appointments import (
     ReviewIn,
     StatusCountsOut,
 )
+from scheduling import lifecycle
 from scheduling.errors import BadRequest
 from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Client, Role
 from scheduling.selectors import appointments as selectors
@@ -160,13 +161,8 @@ for _path, _statuses, _extra, _summary in [
     ("rejected", (S.REJECTED,), None, "Rejected appointments waiting for review"),
     ("awaiting_payment", (S.AWAITING_PAYMENT,), None, "Appointments waiting for payment verification"),
     ("timeout", (S.AUTO_CANCELLED,), _overdue, "Auto-cancelled, and pending past their response deadline"),
-    (
-        "active_sessions",
-        (S.IN_PROGRESS, S.JOURNEY, S.ARRIVED, S.DROPPED_OFF, S.SESSION_IN_PROGRESS, S.AWAITING_PAYMENT),
-        None,
-        "Appointments under way (started, not yet paid)",
-    ),
-    ("pickup_requests", (S.PICKUP_REQUESTED, S.DRIVER_ASSIGNED_PICKUP), None, "Pickups requested or assigned"),
+    ("active_sessions", lifecycle.ACTIVE_SESSIONS, None, "Appointments under way (started, not yet paid)"),
+    ("pickup_requests", lifecycle.PICKUP_REQUESTS, None, "Pickups requested or assigned"),
 ]:
     router.add_api_operation(
         f"/{_path}/",
@@ -260,8 +256,8 @@ def delete_appointment(request, appointment_id: int):
 # ------------------------------------------------------------------ lifecycle actions (SPEC section 4)
 
 
-def _action(name: str, summary: str, call: Callable, body: type | None = None) -> None:
-    """POST /{id}/<name>/: run the service, answer with the appointment as it now is."""
+def _route(step: lifecycle.Step, call: Callable, body: type | None = None) -> None:
+    """POST /{id}/<action>/: run the service, answer with the appointment as it now is."""
     if body is None:
 
         def view(request, appointment_id: int):
@@ -275,66 +271,44 @@ def _action(name: str, summary: str, call: Callable, body: type | None = None) -
             return _json(selectors.item_json(None, appointment_id))
 
     router.add_api_operation(
-        f"/{{int:appointment_id}}/{name}/",
+        f"/{{int:appointment_id}}/{step.action}/",
         ["POST"],
         view,
         response={200: AppointmentOut, **ERRORS},
-        summary=summary,
-        operation_id=f"appointment_{name}",
+        summary=step.summary,
+        operation_id=f"appointment_{step.action}",
     )
 
 
-_action("therapist_confirm", "Therapist confirms (each of a group)", services.confirm_as_therapist)
-_action("driver_confirm", "Driver confirms", services.confirm_as_driver)
-_action("start_appointment", "Operator starts the appointment", services.start_appointment)
-_action("start_journey", "Driver sets off", services.start_journey)
-_action("arrive_at_location", "Driver arrives", services.arrive_at_location)
-_action("drop_off_therapist", "Driver drops the therapist off", services.drop_off_therapist)
-_action("start_session", "Therapist starts the session", services.start_session)
-_action("mark_awaiting_payment", "Therapist asks for payment", services.mark_awaiting_payment)
-_action(
-    "mark_completed",
-    "Operator verifies the payment",
-    lambda user, pk, data: services.verify_payment(user, pk, services.PaymentData(**data.model_dump())),
-    PaymentIn,
-)
-_action("complete", "Therapist, driver or operator completes", services.complete)
-_action(
-    "request_pickup",
-    "Therapist asks for a pickup (auto-assigns the free driver who waited longest)",
-    lambda user, pk, data: services.request_pickup(user, pk, data.urgency, data.notes),
-    PickupIn,
-)
-_action(
-    "assign_pickup_driver",
-    "Operator assigns a pickup driver",
-    lambda user, pk, data: services.assign_pickup_driver(user, pk, data.driver),
-    AssignDriverIn,
-)
-_action(
-    "reject_pickup",
-    "Assigned driver turns the pickup down",
-    lambda user, pk, data: services.reject_pickup(user, pk, data.reason),
-    ReasonIn,
-)
-_action("confirm_pickup", "Assigned driver confirms the pickup", services.confirm_pickup)
-_action("complete_return_journey", "Driver brings the therapist back", services.complete_return_journey)
-_action(
-    "reject",
-    "Assigned therapist or driver rejects (reason required)",
-    lambda user, pk, data: services.reject(user, pk, data.reason),
-    RejectIn,
-)
-_action(
-    "review_rejection",
-    "Operator accepts (cancelled) or denies (pending) a rejection",
-    lambda user, pk, data: services.review_rejection(user, pk, data.action == "accept", data.reason),
-    ReviewIn,
-)
-_action(
-    "cancel",
-    "Operator cancels (before in_progress)",
-    lambda user, pk, data: services.cancel(user, pk, data.reason),
-    ReasonIn,
-)
-_action("auto_cancel", "Operator auto-cancels one overdue pending appointment", services.auto_cancel_one)
+# The steps with their own service function, and the body each takes; every other step of the table is plain.
+SPECIAL: dict[str, tuple[Callable, type | None]] = {
+    "therapist_confirm": (services.confirm_as_therapist, None),
+    "mark_completed": (
+        lambda user, pk, data: services.verify_payment(user, pk, services.PaymentData(**data.model_dump())),
+        PaymentIn,
+    ),
+    "request_pickup": (lambda user, pk, data: services.request_pickup(user, pk, data.urgency, data.notes), PickupIn),
+    "assign_pickup_driver": (
+        lambda user, pk, data: services.assign_pickup_driver(user, pk, data.driver),
+        AssignDriverIn,
+    ),
+    "reject_pickup": (lambda user, pk, data: services.reject_pickup(user, pk, data.reason), ReasonIn),
+    "reject": (lambda user, pk, data: services.reject(user, pk, data.reason), RejectIn),
+    "review_rejection": (
+        lambda user, pk, data: services.review_rejection(user, pk, data.action == "accept", data.reason),
+        ReviewIn,
+    ),
+    "cancel": (lambda user, pk, data: services.cancel(user, pk, data.reason), ReasonIn),
+    "auto_cancel": (services.auto_cancel_one, None),
+}
+
+
+def _plain(action: str) -> Callable:
+    return lambda user, pk: services.run_step(user, pk, action)
+
+
+for _step in lifecycle.STEPS:
+    if _step.special:
+        _route(_step, *SPECIAL[_step.action])
+    else:
+        _route(_step, _plain(_step.action))

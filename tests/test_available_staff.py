@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from scheduling.lifecycle import DRIVER_HELD, THERAPIST_FREED
 from scheduling.models import Appointment, AppointmentStatus, AppointmentTherapist, Availability
-from scheduling.models.triggers_sql import DRIVER_HELD, THERAPIST_FREED
 
 DAY = dt.date(2030, 5, 10)
 NEXT_DAY = DAY + dt.timedelta(days=1)

@@ -3,30 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from scheduling.lifecycle import TRANSITIONS, AppointmentStatus
 from scheduling.models import triggers_sql
-
-
-class AppointmentStatus(models.TextChoices):
-    """The lifecycle of SPEC section 4. The values are part of the API contract."""
-
-    PENDING = "pending", "Pending"
-    THERAPIST_CONFIRMED = "therapist_confirmed", "Therapist confirmed"
-    DRIVER_CONFIRMED = "driver_confirmed", "Driver confirmed"
-    IN_PROGRESS = "in_progress", "In progress"
-    JOURNEY = "journey", "Journey"
-    ARRIVED = "arrived", "Arrived"
-    DROPPED_OFF = "dropped_off", "Dropped off"
-    SESSION_IN_PROGRESS = "session_in_progress", "Session in progress"
-    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
-    PAYMENT_VERIFIED = "payment_verified", "Payment verified"
-    COMPLETED = "completed", "Completed"
-    PICKUP_REQUESTED = "pickup_requested", "Pickup requested"
-    DRIVER_ASSIGNED_PICKUP = "driver_assigned_pickup", "Driver assigned for pickup"
-    RETURN_JOURNEY = "return_journey", "Return journey"
-    TRANSPORT_COMPLETED = "transport_completed", "Transport completed"
-    REJECTED = "rejected", "Rejected"
-    CANCELLED = "cancelled", "Cancelled"
-    AUTO_CANCELLED = "auto_cancelled", "Auto-cancelled"
 
 
 class PaymentStatus(models.TextChoices):
@@ -155,7 +133,7 @@ class Appointment(models.Model):
         ]
         triggers = [
             # SPEC section 4: no code path, admin edit or raw SQL can skip a step of the lifecycle.
-            pgtrigger.FSM(name="appointment_status_fsm", field="status", transitions=triggers_sql.TRANSITIONS),
+            pgtrigger.FSM(name="appointment_status_fsm", field="status", transitions=TRANSITIONS),
             # The (date, status) counters read by status_counts/: one upsert per statement, whatever its size.
             *triggers_sql.status_count_triggers(),
             # The staff bookings behind the no-double-booking exclusion constraint follow the appointment.

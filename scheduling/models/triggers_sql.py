@@ -1,6 +1,6 @@
 """The database rules of the appointment lifecycle, declared once and used by the models' Meta.triggers.
+(The allowed status changes themselves, pgtrigger.FSM's transitions, come from scheduling/lifecycle.py.)
 
-- TRANSITIONS: the allowed status changes of SPEC section 4 (pgtrigger.FSM refuses every other one).
 - status_count_triggers(): statement-level triggers with transition tables that keep the (date, status)
   counter table exact on insert, update and delete, one upsert per statement however many rows it touches.
 - sync_bookings_func(): keeps scheduling_staffbooking (one row per staff member holding an appointment's time
@@ -9,45 +9,7 @@
 
 import pgtrigger
 
-PENDING, THERAPIST_CONFIRMED, DRIVER_CONFIRMED = "pending", "therapist_confirmed", "driver_confirmed"
-IN_PROGRESS, JOURNEY, ARRIVED, DROPPED_OFF = "in_progress", "journey", "arrived", "dropped_off"
-SESSION_IN_PROGRESS, AWAITING_PAYMENT, PAYMENT_VERIFIED = "session_in_progress", "awaiting_payment", "payment_verified"
-COMPLETED, PICKUP_REQUESTED, DRIVER_ASSIGNED_PICKUP = "completed", "pickup_requested", "driver_assigned_pickup"
-RETURN_JOURNEY, TRANSPORT_COMPLETED = "return_journey", "transport_completed"
-REJECTED, CANCELLED, AUTO_CANCELLED = "rejected", "cancelled", "auto_cancelled"
-
-# Statuses an operator may still cancel from (everything before in_progress).
-CANCELLABLE = (PENDING, THERAPIST_CONFIRMED, DRIVER_CONFIRMED, REJECTED)
-
-TRANSITIONS = [
-    (PENDING, THERAPIST_CONFIRMED),
-    (THERAPIST_CONFIRMED, DRIVER_CONFIRMED),
-    (DRIVER_CONFIRMED, IN_PROGRESS),
-    (THERAPIST_CONFIRMED, IN_PROGRESS),  # no driver assigned
-    (IN_PROGRESS, JOURNEY),
-    (JOURNEY, ARRIVED),
-    (ARRIVED, DROPPED_OFF),
-    (DROPPED_OFF, SESSION_IN_PROGRESS),
-    (IN_PROGRESS, SESSION_IN_PROGRESS),  # no driver assigned
-    (SESSION_IN_PROGRESS, AWAITING_PAYMENT),
-    (AWAITING_PAYMENT, PAYMENT_VERIFIED),
-    (PAYMENT_VERIFIED, COMPLETED),
-    (COMPLETED, DRIVER_ASSIGNED_PICKUP),
-    (COMPLETED, PICKUP_REQUESTED),
-    (PICKUP_REQUESTED, DRIVER_ASSIGNED_PICKUP),
-    (DRIVER_ASSIGNED_PICKUP, PICKUP_REQUESTED),
-    (DRIVER_ASSIGNED_PICKUP, RETURN_JOURNEY),
-    (RETURN_JOURNEY, TRANSPORT_COMPLETED),
-    (PENDING, REJECTED),
-    (REJECTED, PENDING),
-    (PENDING, AUTO_CANCELLED),
-    *[(status, CANCELLED) for status in CANCELLABLE],
-]
-
-# A therapist holds the appointment's time range unless it was cancelled; a driver only until the drop-off
-# (SPEC: "driver becomes available again"); a pickup driver is matched on "free now", not on this range.
-THERAPIST_FREED = (CANCELLED, AUTO_CANCELLED)
-DRIVER_HELD = (PENDING, THERAPIST_CONFIRMED, DRIVER_CONFIRMED, IN_PROGRESS, JOURNEY, ARRIVED, REJECTED)
+from scheduling.lifecycle import DRIVER_HELD, THERAPIST_FREED
 
 
 def _sql_list(values) -> str:

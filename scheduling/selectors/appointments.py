@@ -15,6 +15,7 @@ from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
 from scheduling.errors import NotFound
+from scheduling.lifecycle import AppointmentStatus
 from scheduling.models import (
     Appointment,
     AppointmentListRow,
@@ -24,7 +25,6 @@ from scheduling.models import (
     StaffBooking,
     User,
 )
-from scheduling.models.triggers_sql import DRIVER_ASSIGNED_PICKUP, RETURN_JOURNEY
 
 
 @Field.register_lookup
@@ -236,7 +236,7 @@ def _free_drivers_now() -> QuerySet[User]:
     wall_now = dt.datetime.combine(now.date(), now.time().replace(tzinfo=None), tzinfo=dt.UTC)
     busy_now = StaffBooking.objects.filter(role="driver", period__contains=wall_now).values("staff_id")
     on_pickup = Appointment.objects.filter(
-        status__in=(DRIVER_ASSIGNED_PICKUP, RETURN_JOURNEY), driver_id__isnull=False
+        status__in=(AppointmentStatus.DRIVER_ASSIGNED_PICKUP, AppointmentStatus.RETURN_JOURNEY), driver_id__isnull=False
     ).values("driver_id")
     return User.objects.filter(role=Role.DRIVER, is_active=True).exclude(id__in=busy_now).exclude(id__in=on_pickup)
 

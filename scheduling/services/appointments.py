@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
+from scheduling.lifecycle import CANCELLABLE, EDITABLE, TRANSITIONS
+from scheduling.lifecycle import step as lifecycle_step
 from scheduling.models import (
     Appointment,
     AppointmentRejection,
@@ -29,7 +31,6 @@ from scheduling.models import (
     Service,
     User,
 )
-from scheduling.models.triggers_sql import CANCELLABLE, TRANSITIONS
 from scheduling.selectors import appointments as selectors
 from scheduling.services.notifications import notify
 
@@ -38,8 +39,6 @@ N = NotificationType
 RESPONSE_WINDOW = dt.timedelta(minutes=30)
 MAX_LENGTH = dt.timedelta(hours=12)
 PICKUP_ETA = {"urgent": dt.timedelta(minutes=15), "normal": dt.timedelta(minutes=30)}
-# Once the appointment has started it can no longer be edited or deleted.
-EDITABLE = frozenset(CANCELLABLE) | {S.CANCELLED, S.AUTO_CANCELLED}
 ALLOWED = frozenset(TRANSITIONS)
 
 
@@ -84,6 +83,15 @@ def _require_status(appointment: Appointment, statuses: Iterable[str], action: s
         raise Conflict(
             f"Cannot {action}: the appointment is {appointment.status}; this needs status {' or '.join(statuses)}."
         )
+
+
+def _begin(user: User, appointment_id: int, action: str, role_phrase: str | None = None) -> Appointment:
+    """Start a step of the lifecycle table: its roles (403), the row locked if visible (404), its sources (409)."""
+    step = lifecycle_step(action)
+    _require(user, step.roles, role_phrase or step.phrase)
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    _require_status(appointment, step.sources_for(has_driver=appointment.driver_id is not None), step.phrase)
+    return appointment
 
 
 def _group_therapist_ids(appointment: Appointment) -> list[int]:
@@ -339,9 +347,7 @@ def delete_appointment(operator: User, appointment_id: int) -> None:
 
 @transaction.atomic
 def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.THERAPIST], "confirm as therapist")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PENDING], "confirm")
+    appointment = _begin(user, appointment_id, "therapist_confirm", "confirm as therapist")
     now = timezone.now()
     group = _group_therapist_ids(appointment)
     if group:
@@ -372,101 +378,26 @@ def confirm_as_therapist(user: User, appointment_id: int) -> Appointment:
     return appointment
 
 
-def _simple(
-    user: User,
-    appointment_id: int,
-    *,
-    roles: Iterable[str],
-    action: str,
-    to_status: str,
-    kind: str,
-    message: str,
-    from_statuses: Iterable[str] | None = None,
-    stamp: str | None = None,
-    free_driver: bool = False,
-    appointment: Appointment | None = None,
-) -> Appointment:
-    """The shape most actions share: lock, check role and status, move, stamp, notify everyone concerned."""
-    _require(user, roles, action)
-    appointment = appointment or selectors.appointment_for_update(user, appointment_id)
-    sources = tuple(from_statuses or [f for f, t in TRANSITIONS if t == to_status])
-    _require_status(appointment, sources, action)
+@transaction.atomic
+def run_step(user: User, appointment_id: int, action: str) -> Appointment:
+    """A plain step of the lifecycle table (scheduling/lifecycle.py): lock, check role and status, move, stamp,
+    free the driver it frees, notify everyone concerned."""
+    step = lifecycle_step(action)
+    assert not step.special, f"{action} has its own service function"
+    appointment = _begin(user, appointment_id, action)
     now = timezone.now()
-    _move(appointment, to_status, **({stamp: now} if stamp else {}))
-    if free_driver and appointment.driver_id:
+    _move(appointment, step.target, **({step.stamp: now} if step.stamp else {}))
+    if Role.DRIVER in step.frees and appointment.driver_id:
         User.objects.filter(id=appointment.driver_id).update(last_available_at=now)
     group = _group_therapist_ids(appointment)
     _notify(
         _staff_ids(appointment, group),
-        kind,
-        message.format(label=_label(appointment), Label=_label(appointment).capitalize(), who=_name(user)),
+        step.notification,
+        step.message.format(label=_label(appointment), Label=_label(appointment).capitalize(), who=_name(user)),
         actor=user,
         appointment=appointment,
     )
     return appointment
-
-
-@transaction.atomic
-def confirm_as_driver(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="confirm as driver", to_status=S.DRIVER_CONFIRMED,
-        stamp="driver_confirmed_at", kind=N.DRIVER_CONFIRMED, message="Driver {who} confirmed {label}.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def start_appointment(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.OPERATOR], "start an appointment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    sources = [S.DRIVER_CONFIRMED] if appointment.driver_id else [S.DRIVER_CONFIRMED, S.THERAPIST_CONFIRMED]
-    return _simple(
-        user, appointment_id, roles=[Role.OPERATOR], action="start the appointment", to_status=S.IN_PROGRESS,
-        from_statuses=sources, appointment=appointment, stamp="started_at", kind=N.APPOINTMENT_STARTED, message="{Label} has started.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def start_journey(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="start the journey", to_status=S.JOURNEY,
-        stamp="journey_started_at", kind=N.JOURNEY_STARTED, message="Driver {who} is on the way for {label}.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def arrive_at_location(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="arrive at the location", to_status=S.ARRIVED,
-        stamp="arrived_at", kind=N.ARRIVED_AT_LOCATION, message="Arrived at the location of {label}.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def drop_off_therapist(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="drop off the therapist", to_status=S.DROPPED_OFF,
-        stamp="dropped_off_at", kind=N.THERAPIST_DROPPED_OFF, message="Therapist dropped off for {label}.",
-        free_driver=True,
-    )  # fmt: skip
-
-
-@transaction.atomic
-def start_session(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.THERAPIST], "start the session")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    sources = [S.DROPPED_OFF] if appointment.driver_id else [S.DROPPED_OFF, S.IN_PROGRESS]
-    return _simple(
-        user, appointment_id, roles=[Role.THERAPIST], action="start the session", to_status=S.SESSION_IN_PROGRESS,
-        from_statuses=sources, appointment=appointment, stamp="session_started_at", kind=N.SESSION_STARTED, message="Session of {label} started.",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def mark_awaiting_payment(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.THERAPIST], action="ask for payment", to_status=S.AWAITING_PAYMENT,
-        stamp="awaiting_payment_at", kind=N.PAYMENT_REQUESTED, message="Payment requested for {label}.",
-    )  # fmt: skip
 
 
 @dataclass
@@ -481,9 +412,7 @@ class PaymentData:
 @transaction.atomic
 def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appointment:
     """mark_completed: the operator verifies the payment; paid when it covers the total, else partial."""
-    _require(user, [Role.OPERATOR], "verify a payment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.AWAITING_PAYMENT], "verify the payment")
+    appointment = _begin(user, appointment_id, "mark_completed", "verify a payment")
     total = selectors.total_price(appointment.pk)
     now = timezone.now()
     _move(
@@ -509,20 +438,10 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
 
 
 @transaction.atomic
-def complete(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.THERAPIST, Role.DRIVER, Role.OPERATOR], action="complete the appointment",
-        to_status=S.COMPLETED, stamp="completed_at", kind=N.APPOINTMENT_COMPLETED, message="{Label} is completed.",
-    )  # fmt: skip
-
-
-@transaction.atomic
 def request_pickup(user: User, appointment_id: int, urgency: str = "normal", notes: str = "") -> Appointment:
     """The therapist asks to be fetched: the free driver who has waited longest is assigned at once, else the
     request waits for an operator (pickup_requested)."""
-    _require(user, [Role.THERAPIST], "request a pickup")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.COMPLETED], "request a pickup")
+    appointment = _begin(user, appointment_id, "request_pickup", "request a pickup")
     now = timezone.now()
     driver = selectors.free_driver_now()
     metadata = {**appointment.metadata}
@@ -558,9 +477,7 @@ def request_pickup(user: User, appointment_id: int, urgency: str = "normal", not
 
 @transaction.atomic
 def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> Appointment:
-    _require(user, [Role.OPERATOR], "assign a pickup driver")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PICKUP_REQUESTED], "assign a pickup driver")
+    appointment = _begin(user, appointment_id, "assign_pickup_driver", "assign a pickup driver")
     driver = User.objects.filter(id=driver_id, role=Role.DRIVER, is_active=True).first()
     if driver is None:
         raise BadRequest(f"User {driver_id} is not an active driver.", errors={"driver": ["Not an active driver."]})
@@ -581,9 +498,7 @@ def assign_pickup_driver(user: User, appointment_id: int, driver_id: int) -> App
 
 @transaction.atomic
 def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointment:
-    _require(user, [Role.DRIVER], "reject a pickup")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.DRIVER_ASSIGNED_PICKUP], "reject the pickup")
+    appointment = _begin(user, appointment_id, "reject_pickup", "reject a pickup")
     _move(appointment, S.PICKUP_REQUESTED, driver=None, estimated_pickup_time=None)
     _notify(
         [appointment.operator_id],
@@ -597,30 +512,12 @@ def reject_pickup(user: User, appointment_id: int, reason: str = "") -> Appointm
 
 
 @transaction.atomic
-def confirm_pickup(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="confirm the pickup", to_status=S.RETURN_JOURNEY,
-        stamp="pickup_confirmed_at", kind=N.PICKUP_CONFIRMED, message="Driver {who} is on the way to pick up ({label}).",
-    )  # fmt: skip
-
-
-@transaction.atomic
-def complete_return_journey(user: User, appointment_id: int) -> Appointment:
-    return _simple(
-        user, appointment_id, roles=[Role.DRIVER], action="complete the return journey",
-        to_status=S.TRANSPORT_COMPLETED, stamp="return_journey_completed_at", kind=N.RETURN_JOURNEY_COMPLETED,
-        message="Return journey of {label} completed.", free_driver=True,
-    )  # fmt: skip
-
-
-@transaction.atomic
 def reject(user: User, appointment_id: int, reason: str) -> Appointment:
-    _require(user, [Role.THERAPIST, Role.DRIVER], "reject an appointment")
+    _require(user, lifecycle_step("reject").roles, "reject an appointment")
     reason = (reason or "").strip()
     if not reason:
         raise BadRequest("A reason is required to reject.", errors={"reason": ["This field is required."]})
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PENDING], "reject")
+    appointment = _begin(user, appointment_id, "reject", "reject an appointment")
     now = timezone.now()
     rejection = AppointmentRejection.objects.create(appointment=appointment, reason=reason, rejected_by=user)
     _move(appointment, S.REJECTED, rejection_reason=reason, rejected_by=user, rejected_at=now)
@@ -637,9 +534,7 @@ def reject(user: User, appointment_id: int, reason: str) -> Appointment:
 @transaction.atomic
 def review_rejection(user: User, appointment_id: int, accept: bool, reason: str = "") -> Appointment:
     """accept: the booking is cancelled (kept with its history); deny: back to pending, a new 30-minute window."""
-    _require(user, [Role.OPERATOR], "review a rejection")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.REJECTED], "review the rejection")
+    appointment = _begin(user, appointment_id, "review_rejection", "review a rejection")
     now = timezone.now()
     rejection = (
         AppointmentRejection.objects.filter(appointment=appointment, operator_response=OperatorResponse.PENDING)
@@ -669,9 +564,7 @@ def review_rejection(user: User, appointment_id: int, accept: bool, reason: str 
 
 @transaction.atomic
 def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
-    _require(user, [Role.OPERATOR], "cancel an appointment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, CANCELLABLE, "cancel")
+    appointment = _begin(user, appointment_id, "cancel", "cancel an appointment")
     now = timezone.now()
     _move(appointment, S.CANCELLED, cancelled_at=now, cancellation_reason=reason)
     _notify(
@@ -728,9 +621,7 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
 
 @transaction.atomic
 def auto_cancel_one(user: User, appointment_id: int) -> Appointment:
-    _require(user, [Role.OPERATOR], "auto-cancel an appointment")
-    appointment = selectors.appointment_for_update(user, appointment_id)
-    _require_status(appointment, [S.PENDING], "auto-cancel")
+    appointment = _begin(user, appointment_id, "auto_cancel", "auto-cancel an appointment")
     now = timezone.now()
     if appointment.response_deadline is None or appointment.response_deadline >= now:
         raise Conflict(f"Cannot auto-cancel: the response deadline ({appointment.response_deadline}) has not passed.")
