@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "pgtrigger",
+    "ninja",  # Swagger UI's own files served from here, so /api/docs works offline (no CDN)
     "scheduling",
 ]
 
