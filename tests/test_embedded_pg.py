@@ -1,10 +1,13 @@
 """The embedded PostgreSQL: starting twice is harmless, stopping leaves no process, `run` always stops it."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -22,10 +25,14 @@ def servers_in(data_dir) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "pg"
+def data_dir():
+    # Not under pytest's tmp_path: the server runs as an unprivileged user, and any pytest session started on the
+    # machine meanwhile resets /tmp/pytest-of-<user> to mode 0700, which cut initdb off mid-way (flaky runs).
+    parent = Path(tempfile.mkdtemp(prefix="embedded-pg-test-"))
+    path = parent / "pg"
     yield path
     subprocess.run([sys.executable, "-m", "config.embedded_pg", "stop"], env=env_for(path), check=False)
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 def env_for(path) -> dict:

@@ -113,10 +113,15 @@ def test_a_free_port_passes_and_a_bad_port_is_named():
         check_port_free("127.0.0.1", "http")
 
 
-def test_ctrl_c_stops_the_server_and_its_database_within_five_seconds(tmp_path):
+def test_ctrl_c_stops_the_server_and_its_database_within_five_seconds():
+    import shutil
     import signal
+    import tempfile
     import time
     import urllib.request
+
+    # not under pytest's tmp_path, which another pytest session may reset to 0700 under the postgres user's feet
+    tmp_path = Path(tempfile.mkdtemp(prefix="embedded-pg-test-"))
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -155,6 +160,8 @@ def test_ctrl_c_stops_the_server_and_its_database_within_five_seconds(tmp_path):
             os.killpg(run.pid, signal.SIGKILL)
             subprocess.run([sys.executable, "-m", "config.embedded_pg", "stop"], env=env, cwd=BASE_DIR, check=False)
     output = log.read_text()
+    stopped = not (tmp_path / "pg" / "postmaster.pid").exists()
+    shutil.rmtree(tmp_path, ignore_errors=True)
     assert elapsed < 5, output
     assert "SIGKILL" not in output and "Traceback" not in output, output
-    assert not (tmp_path / "pg" / "postmaster.pid").exists(), "the database must be stopped too"
+    assert stopped, "the database must be stopped too"
