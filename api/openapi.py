@@ -5,8 +5,9 @@ Ninja builds the document from the routes; `SchedulingAPI` post-processes it so 
 - parameter `examples` are an OpenAPI map (`{name: {value}}`), not the JSON-Schema list pydantic writes;
 - every error answer the API really gives is declared with its real body (`ErrorOut`: `detail`, and `error`, the
   field map of validation errors), derived from what the exception handlers in api/errors.py produce:
-  401 on every authenticated operation, 400 and 422 wherever input is parsed, 404 wherever an id or a page
-  number is given, 403 and 409 on writes guarded by role and state, 403 on the operator-only reads;
+  401 on every authenticated operation (and on login), 400 and 422 wherever input is parsed, 404 wherever an id
+  or a page number is given, 403 and 409 on writes guarded by role and state, 403 on the operator-only reads,
+  414 wherever a query string is read;
 - every parameter has a description (the shared names are described once, in PARAMETER_DOCS).
 A route may still declare more codes itself; nothing it declares is removed, only a bare `Message` error body is
 upgraded to `ErrorOut` (the handlers may add the field map to any error).
@@ -43,12 +44,15 @@ ERROR_DESCRIPTIONS = {
     403: "The caller's role may not do this",
     404: "Not found, or not visible to the caller; also a page number past the last page",
     409: "Conflict with the current state: wrong status for this step, a duplicate, a double booking",
+    414: "The request line (path and query string) is longer than the server accepts",
     422: "The body or a parameter has the wrong shape or type; `error` maps each field to its messages",
 }
 
 # Writes whose refusals are decided per row of the caller's own (their notifications, their session): a wrong id
 # is a 404, there is no role check and no state conflict.
 OWN_DATA_TAGS = {"notifications", "auth"}
+# Unauthenticated writes that check credentials themselves (login, e-mail verification).
+AUTH_TAGS = {"auth"}
 # Reads only operators may make (SPEC section 6: reports are for operators).
 OPERATOR_ONLY_READ_TAGS = {"reports"}
 
@@ -107,10 +111,16 @@ def error_statuses(operation: Operation, parameters: list[dict], has_body: bool,
         codes |= {400, 422}
     if any(p["in"] == "path" or p["name"] == "page" for p in parameters):
         codes.add(404)
+    if any(p["in"] == "query" for p in parameters):
+        codes.add(414)  # the HTTP server's own limit on the request line (about 4 kB)
+    if authenticated and write:
+        codes.add(404)  # an id in the body the caller cannot see (a user, a client, a service)
     if authenticated and write and not OWN_DATA_TAGS.intersection(tags):
         codes |= {403, 409}
     if authenticated and OPERATOR_ONLY_READ_TAGS.intersection(tags):
         codes.add(403)
+    if not authenticated and write and AUTH_TAGS.intersection(tags):
+        codes |= {401, 403}  # wrong credentials or code; an account that is disabled
     return codes
 
 

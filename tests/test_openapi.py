@@ -83,7 +83,9 @@ def test_every_error_answer_is_declared_with_a_json_body():
         ("GET", "/api/scheduling/appointments/", {"401", "404", "422"}),
         ("GET", "/api/scheduling/reports/revenue/", {"401", "403", "422"}),
         ("GET", "/api/scheduling/notifications/{notification_id}/", {"401", "404"}),
-        ("POST", "/api/auth/login/", {"400", "422"}),
+        ("POST", "/api/auth/login/", {"400", "401", "403", "422"}),
+        ("POST", "/api/scheduling/availabilities/", {"401", "403", "404", "409", "422"}),
+        ("GET", "/api/scheduling/clients/", {"401", "404", "414", "422"}),
     ],
 )
 def test_the_status_codes_the_api_gives_are_declared(method, path, statuses):
