@@ -6,7 +6,18 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from ninja import Router, Schema, Status
 
-from api import appointments, auth, availabilities, clients, notifications, reports, services, staff
+from api import (
+    appointments,
+    attendance,
+    auth,
+    availabilities,
+    clients,
+    notifications,
+    registration,
+    reports,
+    services,
+    staff,
+)
 from api.errors import register_error_handlers
 from api.openapi import SchedulingAPI
 from api.renderers import ORJSONRenderer
@@ -115,3 +126,7 @@ api.add_router("/scheduling/", availabilities.free_router)
 api.add_router("/scheduling/clients/", clients.router)
 api.add_router("/scheduling/services/", services.router)
 api.add_router("/scheduling/reports/", reports.router)
+api.add_router("/attendance/", attendance.router)
+# The previous backend's routes the frontend still calls (CONTRACT.md; README "Compatibility aliases").
+api.add_router("/registration/register/", registration.router)
+api.add_router("/toggle-account-status/", staff.account_router)

@@ -7,6 +7,7 @@ appointment_list_rows) and passed through untouched: a page costs one query afte
 import datetime as dt
 from collections.abc import Callable
 
+import orjson
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -212,14 +213,13 @@ def status_counts(request, date: dt.date | None = None):
 
 @router.post("/auto_cancel_overdue/", response={200: AutoCancelOut, **ERRORS}, summary="Auto-cancel overdue pending")
 def auto_cancel_overdue(request):
-    services._require(request.auth, [Role.OPERATOR], "auto-cancel appointments")
-    ids = services.auto_cancel_overdue()
+    ids = services.auto_cancel_overdue_by(request.auth)
     return {"cancelled": len(ids), "ids": ids}
 
 
 def _booking_data(data: AppointmentIn | AppointmentPatch) -> services.BookingData:
-    given = data.model_fields_set
-    return services.BookingData(**data.model_dump(), given=set(given))
+    given = data.model_fields_set - {"status"}
+    return services.BookingData(**data.model_dump(exclude={"status"}), given=set(given))
 
 
 @router.post("/", response={201: AppointmentOut, **ERRORS}, summary="Book an appointment (operator)")
@@ -241,8 +241,15 @@ def put_appointment(request, appointment_id: int, data: AppointmentIn):
     return _json(selectors.item_json(request.auth, appointment_id))
 
 
-@router.patch("/{int:appointment_id}/", response={200: AppointmentOut, **ERRORS}, summary="Change (operator)")
+@router.patch(
+    "/{int:appointment_id}/",
+    response={200: AppointmentOut, **ERRORS},
+    summary="Change (operator); with `status`, the lifecycle step leading there (its role)",
+)
 def patch_appointment(request, appointment_id: int, data: AppointmentPatch):
+    if data.status is not None:
+        services.move_to_status(request.auth, appointment_id, data.status, _status_patch(request, appointment_id))
+        return _json(selectors.item_json(None, appointment_id))
     services.update_appointment(request.auth, appointment_id, _booking_data(data), partial=True)
     return _json(selectors.item_json(request.auth, appointment_id))
 
@@ -305,6 +312,23 @@ SPECIAL: dict[str, tuple[Callable, type | None]] = {
 
 def _plain(action: str) -> Callable:
     return lambda user, pk: services.run_step(user, pk, action)
+
+
+def _status_patch(request: HttpRequest, appointment_id: int) -> Callable[[lifecycle.Step], object]:
+    """Runs the step a status PATCH stands for, with the step's own input read from the same body."""
+
+    def run(step: lifecycle.Step):
+        if not step.special:
+            return services.run_step(request.auth, appointment_id, step.action)
+        call, body = SPECIAL[step.action]
+        if body is None:
+            return call(request.auth, appointment_id)
+        raw = orjson.loads(request.body or b"{}")
+        if step.action == "review_rejection":  # the target says which outcome: back to pending is a denial
+            raw.setdefault("action", "deny" if raw["status"] == lifecycle.S.PENDING else "accept")
+        return call(request.auth, appointment_id, body.model_validate(raw))
+
+    return run
 
 
 for _step in lifecycle.STEPS:

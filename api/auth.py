@@ -1,13 +1,14 @@
 """Token auth: `Authorization: Token <t>` or `Bearer <t>` (SPEC section 6)."""
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, PatchDict, Router, Schema
 from ninja.security import HttpBearer
 
 from api.schemas import UserOut
 from scheduling.errors import Forbidden, NotAuthenticated
 from scheduling.models import Role
 from scheduling.services import auth as auth_service
+from scheduling.services import email_verification, profile
 
 ACCEPTED_PREFIXES = {"token", "bearer"}
 
@@ -72,3 +73,65 @@ def logout(request):
 @router.get("/me/", response=UserOut)
 def me(request):
     return request.auth
+
+
+# ---------------------------------------------------------------- e-mail verification and the own profile
+
+
+class VerifyEmailIn(Schema):
+    email: str = Field(..., max_length=254)
+    code: str = Field(..., max_length=12, description="the 6-digit code from the e-mail")
+
+
+class ResendIn(Schema):
+    email: str = Field(..., max_length=254)
+
+
+class Sent(Schema):
+    detail: str
+    message: str
+
+
+class ProfileIn(Schema):
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254, description="a new address must be verified (a code is sent to it)")
+    phone: str | None = Field(None, max_length=32)
+    phone_number: str | None = Field(None, max_length=32, description="the frontend's name for phone")
+
+    def changes(self, given: set[str]) -> dict:
+        changes = {name: getattr(self, name) for name in ("first_name", "last_name", "email") if name in given}
+        phone = self.phone if self.phone is not None else self.phone_number
+        if phone is not None:
+            changes["phone"] = phone
+        return changes
+
+
+@router.post("/verify-email/", response=LoginOut, auth=None)
+def verify_email(request, data: VerifyEmailIn):
+    """The code sent to the address: the account is verified and logged in (a new token)."""
+    user, token = email_verification.verify(data.email, data.code, request.headers.get("User-Agent", ""))
+    return {"user": user, "token": token}
+
+
+@router.post("/resend-verification/", response=Sent, auth=None)
+def resend_verification(request, data: ResendIn):
+    """A fresh code for an unverified account (the same answer whether or not one has this address)."""
+    message = email_verification.resend(data.email)
+    return {"detail": message, "message": message}
+
+
+@router.get("/profile/", response=UserOut)
+def get_profile(request):
+    return request.auth
+
+
+@router.put("/profile/", response=UserOut)
+def replace_profile(request, data: ProfileIn):
+    return profile.update_own_profile(request.auth, data.changes(set(ProfileIn.model_fields)))
+
+
+@router.patch("/profile/", response=UserOut)
+def update_profile(request, data: PatchDict[ProfileIn]):
+    given = dict(data)
+    return profile.update_own_profile(request.auth, ProfileIn(**given).changes(set(given)))

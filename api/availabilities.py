@@ -105,6 +105,16 @@ class CoveringSlotOut(Schema):
 
 class FreeStaffOut(UserOut):
     availability: CoveringSlotOut = Field(description="the slot that covers the whole window")
+    start_time: LocalTime = Field(description="the covering slot's start (the frontend reads it here)")
+    end_time: LocalTime = Field(description="the covering slot's end")
+
+    @staticmethod
+    def resolve_start_time(obj):
+        return obj.slot_start_time
+
+    @staticmethod
+    def resolve_end_time(obj):
+        return obj.slot_end_time
 
     @staticmethod
     def resolve_availability(obj) -> dict:
@@ -121,6 +131,7 @@ class WindowParams(Schema):
     date: dt.date
     start_time: LocalTime
     end_time: LocalTime = Field(..., description="before start_time means the next day")
+    checked_in: bool = Field(False, description="true: only people in now (checked in, not yet out; attendance)")
 
 
 class TherapistWindowParams(WindowParams):
@@ -177,14 +188,18 @@ def delete_availability(request, slot_id: int):
 def available_therapists(request, params: Query[TherapistWindowParams]):
     window = selectors.Window(params.date, params.start_time, params.end_time)
     free = selectors.free_staff(
-        Role.THERAPIST, window, specialization=params.specialization, massage_pressure=params.massage_pressure
+        Role.THERAPIST,
+        window,
+        specialization=params.specialization,
+        massage_pressure=params.massage_pressure,
+        checked_in=params.checked_in,
     )
     return schema_response(free, list[FreeStaffOut])
 
 
 def available_drivers(request, params: Query[WindowParams]):
     window = selectors.Window(params.date, params.start_time, params.end_time)
-    return schema_response(selectors.free_staff(Role.DRIVER, window), list[FreeStaffOut])
+    return schema_response(selectors.free_staff(Role.DRIVER, window, checked_in=params.checked_in), list[FreeStaffOut])
 
 
 FREE_DOC = "Active {0} whose availability covers the whole window and who have no overlapping active appointment."

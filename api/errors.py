@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from scheduling.errors import DomainError
 
@@ -42,12 +43,21 @@ def _field_name(loc) -> str:
     return ".".join(parts) or "non_field_errors"
 
 
+def with_fields(body: dict, fields: dict[str, list[str]]) -> dict:
+    """The field map under "error" and, as the previous backend answered and its frontend reads
+    (`data.therapist[0]`), each field also at the top level (never over detail, error or code)."""
+    body["error"] = fields
+    for name, messages in fields.items():
+        body.setdefault(name, messages)
+    return body
+
+
 def validation_payload(errors: list[dict]) -> dict:
     fields: dict[str, list[str]] = {}
     for err in errors:
         fields.setdefault(_field_name(err.get("loc", ())), []).append(str(err.get("msg", "invalid")))
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
-    return {"detail": f"Invalid input. {summary}", "error": fields}
+    return with_fields({"detail": f"Invalid input. {summary}"}, fields)
 
 
 def constraint_of(exc: IntegrityError) -> str | None:
@@ -60,13 +70,23 @@ def register_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
         body = {"detail": exc.detail}
+        if exc.code:
+            # The frontend branches on error_code (or code) and shows `error` as text.
+            body["error_code"] = body["code"] = exc.code
+            if not exc.errors:
+                body["error"] = exc.detail
         if exc.errors:
-            body["error"] = exc.errors
+            with_fields(body, exc.errors)
         return api.create_response(request, body, status=exc.status_code)
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
         return api.create_response(request, validation_payload(exc.errors), status=422)
+
+    @api.exception_handler(PydanticValidationError)
+    def body_validation_error(request, exc: PydanticValidationError):
+        # A body validated in a route rather than by Ninja: the status PATCH reads its lifecycle step's input.
+        return api.create_response(request, validation_payload(exc.errors()), status=422)
 
     @api.exception_handler(DjangoValidationError)
     def django_validation_error(request, exc: DjangoValidationError):
@@ -75,7 +95,7 @@ def register_error_handlers(api: NinjaAPI) -> None:
         else:
             fields = {"non_field_errors": [str(m) for m in exc.messages]}
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-        return api.create_response(request, {"detail": f"Invalid input. {summary}", "error": fields}, status=400)
+        return api.create_response(request, with_fields({"detail": f"Invalid input. {summary}"}, fields), status=400)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):

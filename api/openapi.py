@@ -33,9 +33,12 @@ class ErrorOut(Schema):
     model_config = ConfigDict(extra="allow")
 
     detail: str = Field(description="what went wrong, in a sentence a person can read")
-    error: dict[str, list[str]] | None = Field(
-        None, description="field name -> messages, for invalid input and for rules broken on one field"
+    error: dict[str, list[str]] | str | None = Field(
+        None,
+        description="field name -> messages, for invalid input and for rules broken on one field (each field also "
+        "stands at the top level); for an error with an error_code, its message as text",
     )
+    error_code: str | None = Field(None, description="a machine-readable reason, e.g. ACCOUNT_DISABLED (also as code)")
 
 
 ERROR_DESCRIPTIONS = {

@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from scheduling.errors import NotFound
 
@@ -18,7 +19,17 @@ MAX_PAGE = 1_000_000  # keeps (page - 1) * page_size far inside a bigint OFFSET
 
 class PageParams(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
-    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"at most {MAX_PAGE_SIZE}")
+    page_size: int = Field(
+        DEFAULT_PAGE_SIZE,
+        ge=1,
+        description=f"at most {MAX_PAGE_SIZE}: a larger value is capped (the envelope's page_size says the size used)",
+    )
+
+    @field_validator("page_size")
+    @classmethod
+    def _cap(cls, value: int) -> int:
+        # The calendar's month view asks for 1000; the previous backend capped silently, so the frontend relies on it.
+        return min(value, MAX_PAGE_SIZE)
 
 
 class Page(Schema, Generic[T]):

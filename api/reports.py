@@ -58,6 +58,7 @@ class RevenueRow(BaseModel):
     paid_bank_transfer: Decimal
     paid_credit_card: Decimal
     paid_unrecorded: Decimal
+    revenue_extension: Decimal = Field(description="service extensions (metadata.service_extension), apart from paid")
 
 
 class TherapistWorkloadRow(BaseModel):

@@ -3,7 +3,7 @@
 from datetime import datetime, time
 from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import AfterValidator, WithJsonSchema
 
 
@@ -32,7 +32,9 @@ class UserOut(Schema):
     last_name: str
     full_name: str
     email: str
+    email_verified: bool = Field(description="false until a changed e-mail address is verified")
     phone: str
+    phone_number: str = Field(description="the same as phone (the frontend's name)")
     role: str
     is_active: bool
     specialization: str
@@ -45,6 +47,10 @@ class UserOut(Schema):
     @staticmethod
     def resolve_full_name(obj) -> str:
         return f"{obj.first_name} {obj.last_name}".strip() or obj.username
+
+    @staticmethod
+    def resolve_phone_number(obj) -> str:
+        return obj.phone
 
 
 def _wall_clock(value: time) -> time:

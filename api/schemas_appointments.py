@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import model_validator
 
 from api.schemas import LocalTime, UserBrief
 from scheduling.models import AppointmentStatus, PaymentMethod, PaymentStatus
@@ -26,7 +27,16 @@ class ClientBrief(Schema):
     address: str
 
 
-class GroupTherapist(UserBrief):
+class PersonDetails(UserBrief):
+    """A person nested in an appointment, with what the frontend's cards show."""
+
+    email: str
+    phone_number: str = Field(description="the same as phone")
+    specialization: str = Field(description="therapists; blank for others")
+    motorcycle_plate: str = Field(description="drivers; blank for others")
+
+
+class GroupTherapist(PersonDetails):
     confirmed_at: dt.datetime | None
 
 
@@ -98,10 +108,10 @@ class AppointmentOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     client_details: ClientBrief
-    therapist_details: UserBrief | None
+    therapist_details: PersonDetails | None
     therapists_details: list[GroupTherapist]
-    driver_details: UserBrief | None
-    operator_details: UserBrief | None
+    driver_details: PersonDetails | None
+    operator_details: PersonDetails | None
     services_details: list[ServiceBrief]
     rejection_details: RejectionOut | None = Field(description="the latest rejection, if any")
     service_count: int
@@ -127,7 +137,7 @@ class AppointmentFilters(Schema):
     date_before: dt.date | None = Field(None, description="on or before")
     client_name: str | None = Field(None, max_length=100)
     search: str | None = Field(None, max_length=100, description="client name or phone, location, notes")
-    ordering: Ordering = "-date"
+    ordering: Ordering = Field("-created_at", description="default: newest booking first")
 
 
 class AppointmentIn(Schema):
@@ -145,6 +155,11 @@ class AppointmentIn(Schema):
 
 
 class AppointmentPatch(Schema):
+    status: AppointmentStatus | None = Field(
+        None,
+        description="the lifecycle step leading from the current status to this one, with that step's role, status "
+        "rules, input (its other keys in this body) and notifications; the other fields are then ignored",
+    )
     client: int | None = None
     services: list[int] | None = Field(None, min_length=1)
     therapist: int | None = None
@@ -162,8 +177,22 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
+def _either(data: object, ours: str, theirs: str) -> object:
+    """The frontend's spelling of a key (`theirs`) fills ours when ours is not given."""
+    data = getattr(data, "_obj", data)  # Ninja hands validators its DjangoGetter wrapper
+    if isinstance(data, dict) and data.get(ours) in (None, "") and data.get(theirs) not in (None, ""):
+        return {**data, ours: data[theirs]}
+    return data
+
+
 class RejectIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, description="required (or as rejection_reason)")
+    rejection_reason: str | None = Field(None, max_length=2000, description="the frontend's name for reason")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias(cls, data: object) -> object:
+        return _either(data, "reason", "rejection_reason")
 
 
 class ReviewIn(Schema):
@@ -173,15 +202,26 @@ class ReviewIn(Schema):
 
 class PaymentIn(Schema):
     payment_method: PaymentMethod
-    payment_amount: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
-    payment_notes: str = Field("", max_length=2000)
-    receipt_hash: str = Field("", max_length=128)
-    receipt_url: str = Field("", max_length=500)
+    payment_amount: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="a number or a string")
+    payment_notes: str | None = Field("", max_length=2000, description="null: none")
+    receipt_hash: str | None = Field("", max_length=128, description="null: none (cash)")
+    receipt_url: str | None = Field("", max_length=500, description="null: none (cash)")
+    has_service_extension: bool = Field(False, description="the client paid for extra time")
+    extension_amount: Decimal | None = Field(
+        None, ge=0, max_digits=10, decimal_places=2, description="stored as metadata.service_extension"
+    )
 
 
 class PickupIn(Schema):
-    urgency: Literal["normal", "urgent"] = "normal"
-    notes: str = Field("", max_length=2000)
+    urgency: Literal["normal", "urgent"] = Field("normal", description="or as pickup_urgency")
+    notes: str = Field("", max_length=2000, description="or as pickup_notes")
+    pickup_urgency: Literal["normal", "urgent"] | None = Field(None, description="the frontend's name for urgency")
+    pickup_notes: str | None = Field(None, max_length=2000, description="the frontend's name for notes")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias(cls, data: object) -> object:
+        return _either(_either(data, "urgency", "pickup_urgency"), "notes", "pickup_notes")
 
 
 class AssignDriverIn(Schema):

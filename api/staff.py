@@ -15,6 +15,8 @@ from scheduling.selectors import staff as staff_selectors
 from scheduling.services import staff as staff_services
 
 router = Router(tags=["staff"])
+# PATCH /api/toggle-account-status/{id}/: the staff screen's activate/deactivate switch (CONTRACT.md section 2).
+account_router = Router(tags=["staff"])
 
 
 class StaffFilters(Schema):
@@ -129,3 +131,21 @@ def reactivate_staff(request, staff_id: int):
     require_operator(request, "reactivate staff")
     target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
     return staff_services.set_staff_active(request.auth, target, True)
+
+
+class ToggledOut(Schema):
+    message: str
+    user: UserOut
+
+
+@account_router.patch(
+    "/{int:staff_id}/",
+    response=ToggledOut,
+    summary="Flip a therapist's or driver's account between active and inactive (operator)",
+)
+def toggle_account_status(request, staff_id: int):
+    require_operator(request, "activate or deactivate staff")
+    target = get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
+    user = staff_services.set_staff_active(request.auth, target, not target.is_active)
+    state = "activated" if user.is_active else "deactivated"
+    return {"message": f"The account of {user.username} was {state}.", "user": user}

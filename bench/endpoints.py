@@ -76,4 +76,9 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint("clients", ("/api/scheduling/clients/",)),
     Endpoint("services", ("/api/scheduling/services/",)),
+    # every dashboard polls these two; the operators' attendance page reads the summary
+    Endpoint("attendance records", ("/api/attendance/records/?date={today}",)),
+    Endpoint("attendance records", ("/api/attendance/records/?date={today}",), as_user="therapist"),
+    Endpoint("attendance today-status", ("/api/attendance/today-status/",), as_user="therapist"),
+    Endpoint("attendance summary", ("/api/attendance/summary/?date={today}",)),
 ]

@@ -33,10 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "pgtrigger",
     "ninja",  # Swagger UI's own files served from here, so /api/docs works offline (no CDN)
+    "corsheaders",
     "scheduling",
 ]
 
 MIDDLEWARE = [
+    # First, so preflights are answered before anything else and every answer (errors too) carries the headers.
+    "corsheaders.middleware.CorsMiddleware",
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -90,6 +93,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Manila")
 USE_I18N = False
 USE_TZ = True
+# Attendance: a check-in at or before this local time is "present", later "late" (CONTRACT.md section 2a).
+ATTENDANCE_LATE_AFTER = os.environ.get("ATTENDANCE_LATE_AFTER", "13:15")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -101,6 +106,18 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
 # Server-Timing header with the SQL cost of each request, for the frontend developer's browser.
 SERVER_TIMING = env_bool("SERVER_TIMING", True)
+
+# The frontend runs on another origin (Vite dev server, a hosted static site); it authenticates with a token
+# header, not cookies, so credentials are not allowed. django-cors-headers allows Authorization and Content-Type.
+CORS_ALLOWED_ORIGINS = [
+    o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "http://localhost:5173").split(",") if o.strip()
+]
+CORS_URLS_REGEX = r"^/api/.*$"
+
+# E-mail verification codes (POST /api/auth/resend-verification/): printed on the console unless configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "scheduling@localhost")
+EMAIL_VERIFICATION_MINUTES = env_int("EMAIL_VERIFICATION_MINUTES", 15)
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 

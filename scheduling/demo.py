@@ -27,6 +27,8 @@ from scheduling.models import (
     AppointmentRejection,
     AppointmentStatus,
     AppointmentTherapist,
+    AttendanceRecord,
+    AttendanceStatus,
     Availability,
     Client,
     MassagePressure,
@@ -38,6 +40,7 @@ from scheduling.models import (
     Service,
     User,
 )
+from scheduling.services.attendance import classify
 
 S = AppointmentStatus
 
@@ -205,6 +208,7 @@ STEP_FIELD = {
     S.TRANSPORT_COMPLETED: "return_journey_completed_at",
 }
 TRAVEL_BUFFER = dt.timedelta(minutes=30)
+ATTENDANCE_DAYS = 21  # three weeks of check-ins before today, and today's so far
 
 
 def demo_usernames(size: Size) -> dict[str, list[str]]:
@@ -216,10 +220,15 @@ def demo_usernames(size: Size) -> dict[str, list[str]]:
 
 
 def copy_rows(model: type[Model], rows: list[dict]) -> None:
-    """COPY rows into the model's table; missing columns take the field default (so new fields need no edit)."""
+    """COPY rows into the model's table; missing columns take the field default (so new fields need no edit).
+    Generated columns are left to the database."""
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and "id" not in rows[0])]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and "id" not in rows[0]) and not getattr(f, "generated", False)
+    ]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     defaults = {f.attname: f.get_default() for f in fields}
     with connection.cursor() as cursor:
@@ -259,6 +268,7 @@ class Seeder:
             appointments=size.appointments if appointments is None else appointments,
             notifications=size.notifications if notifications is None else notifications,
         )
+        self.seed = seed
         self.rng = random.Random(seed)
         self.progress = progress
         self.out = out
@@ -560,6 +570,67 @@ class Seeder:
         bar.close()
         return missing
 
+    # Attendance ------------------------------------------------------------------------------------------
+    def seed_attendance(self, staff: list[User], operators: list[User]) -> int:
+        """Three weeks of check-ins and check-outs for every therapist and driver, and today's so far: mostly
+        on time, some late, a few days off, absences the operator marked, evening shifts that end after
+        midnight, approvals for most past days; one COPY (one summary write per day, by trigger)."""
+        first = self.today - dt.timedelta(days=ATTENDANCE_DAYS)
+        have = set(AttendanceRecord.objects.filter(date__gte=first).values_list("staff_member_id", "date"))
+        rows = []
+        for offset in range(ATTENDANCE_DAYS, -1, -1):
+            day = self.today - dt.timedelta(days=offset)
+            for index, user in enumerate(staff):
+                # Each person's day decided on its own, so a second run tops up (today) and never adds a day off.
+                rng = random.Random(f"{self.seed}-{user.id}-{day.toordinal()}")
+                roll = rng.random()
+                # yesterday, every fifth person came in after the operator had marked them absent: waiting for
+                # the operator's decision (the Approve button)
+                pending = offset == 1 and index % 5 == 0
+                if (user.id, day) in have or (roll < 0.08 and not pending):  # already seeded, or a day off
+                    continue
+                operator = rng.choice(operators)
+                if roll < 0.13 and offset > 0 and not pending:
+                    marked = timezone.make_aware(dt.datetime.combine(day, dt.time(22)), self.tz)
+                    rows.append(self._attendance_row(user, day, None, None, AttendanceStatus.ABSENT, operator, marked))
+                    continue
+                evening = user.id % 4 == day.toordinal() % 4  # the same rota as the availability slots
+                start = dt.time(15, 30) if evening else dt.time(7)
+                spread = 150 if evening else 420  # mornings run from 07:00 to 14:00: some arrive after 13:15
+                check_in = timezone.make_aware(dt.datetime.combine(day, start), self.tz) + dt.timedelta(
+                    minutes=rng.randrange(spread), seconds=rng.randrange(60)
+                )
+                if check_in > self.now:
+                    continue  # not in yet today
+                check_out = check_in + dt.timedelta(minutes=rng.randrange(6 * 60, 10 * 60))
+                if check_out > self.now:
+                    check_out = None  # still in
+                approved = offset > 0 and not pending and rng.random() < 0.8
+                status = AttendanceStatus.PENDING_APPROVAL if pending else classify(check_in)
+                approved_at = check_in + dt.timedelta(hours=3) if approved else None
+                rows.append(
+                    self._attendance_row(
+                        user, day, check_in, check_out, status, operator if approved else None, approved_at
+                    )
+                )
+        copy_rows(AttendanceRecord, rows)
+        return len(rows)
+
+    def _attendance_row(self, user, day, check_in, check_out, status, approved_by, approved_at) -> dict:
+        created = check_in or approved_at
+        return {
+            "staff_member_id": user.id,
+            "date": day,
+            "check_in_time": check_in,
+            "check_out_time": check_out,
+            "status": status,
+            "approved_by_id": approved_by.id if approved_by else None,
+            "approved_at": approved_at,
+            "notes": "Marked absent: no show" if status == AttendanceStatus.ABSENT else "",
+            "created_at": created,
+            "updated_at": check_out or created,
+        }
+
     def run(self) -> dict:
         with transaction.atomic():
             services = self.seed_services()
@@ -568,10 +639,12 @@ class Seeder:
             self.seed_availability(users[Role.THERAPIST] + users[Role.DRIVER])
             new_appointments = self.seed_appointments(users, services, clients)
             new_notifications = self.seed_notifications(users)
+            new_attendance = self.seed_attendance(users[Role.THERAPIST] + users[Role.DRIVER], users[Role.OPERATOR])
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         return {
             "appointments": len(new_appointments),
             "notifications": new_notifications,
+            "attendance": new_attendance,
             "usernames": demo_usernames(self.size),
         }

@@ -4,10 +4,11 @@
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, detail: str, *, errors: dict | None = None):
+    def __init__(self, detail: str, *, errors: dict | None = None, code: str | None = None):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.code = code  # a machine-readable reason the frontend branches on, such as ACCOUNT_DISABLED
 
 
 class BadRequest(DomainError):

@@ -33,12 +33,14 @@ def setup(api_client, operator, therapist, make_client, make_service):
     return api_client(operator), therapist, make_client(), [make_service(name="Shiatsu")]
 
 
-def test_an_overlapping_booking_is_409_naming_who_and_when(setup):
+def test_an_overlapping_booking_is_a_400_whose_field_map_names_who_and_when(setup):
     client, therapist, customer, services = setup
     first = client.post(URL, body(customer, services, therapist, "10:00", "11:00"))
     assert first.status_code == 201
     second = client.post(URL, body(customer, services, therapist, "10:30", "11:30"))
-    assert second.status_code == 409
+    assert second.status_code == 400
+    assert second.json()["error"]["therapist"] == second.json()["therapist"]
+    assert "10:00 to 11:00" in second.json()["therapist"][0]
     detail = second.json()["detail"]
     assert therapist.first_name in detail and f"id {therapist.id}" in detail
     assert "10:00 to 11:00" in detail and str(DAY) in detail
@@ -56,7 +58,7 @@ def test_a_booking_past_midnight_blocks_the_early_hours_of_the_next_day(setup):
     client, therapist, customer, services = setup
     assert client.post(URL, body(customer, services, therapist, "23:00", "01:00")).status_code == 201
     next_day = body(customer, services, therapist, "00:30", "01:30", date=str(DAY + dt.timedelta(days=1)))
-    assert client.post(URL, next_day).status_code == 409
+    assert client.post(URL, next_day).status_code == 400
     later = body(customer, services, therapist, "01:00", "02:00", date=str(DAY + dt.timedelta(days=1)))
     assert client.post(URL, later).status_code == 201
 
@@ -65,8 +67,8 @@ def test_a_driver_cannot_be_booked_twice(setup, make_therapist, driver):
     client, therapist, customer, services = setup
     assert client.post(URL, body(customer, services, therapist, driver=driver.id)).status_code == 201
     response = client.post(URL, body(customer, services, make_therapist(), driver=driver.id, start="10:59"))
-    assert response.status_code == 409
-    assert "driver" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "driver" in response.json()["detail"] and list(response.json()["error"]) == ["driver"]
 
 
 def test_a_group_therapist_is_busy_too(setup, make_therapist):
@@ -76,7 +78,7 @@ def test_a_group_therapist_is_busy_too(setup, make_therapist):
     assert group.status_code == 201, group.content
     assert group.json()["group_size"] == 2
     response = client.post(URL, body(customer, services, partner, "10:15", "10:45"))
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert f"id {partner.id}" in response.json()["detail"]
 
 
@@ -87,12 +89,12 @@ def test_cancelling_frees_the_slot(setup):
     assert client.post(URL, body(customer, services, therapist)).status_code == 201
 
 
-def test_editing_into_a_busy_slot_is_409(setup):
+def test_editing_into_a_busy_slot_is_a_400(setup):
     client, therapist, customer, services = setup
     client.post(URL, body(customer, services, therapist, "10:00", "11:00"))
     other = client.post(URL, body(customer, services, therapist, "12:00", "13:00")).json()
     response = client.patch(f"{URL}{other['id']}/", {"start_time": "10:30"})
-    assert response.status_code == 409
+    assert response.status_code == 400 and "therapist" in response.json()
     assert client.patch(f"{URL}{other['id']}/", {"start_time": "11:00"}).status_code == 200
 
 
@@ -163,6 +165,6 @@ def test_concurrent_overlapping_bookings_let_exactly_one_through(operator, thera
         t.start()
     for t in threads:
         t.join()
-    assert sorted(statuses) == [201] + [409] * (threads_count - 1), details
+    assert sorted(statuses) == [201] + [400] * (threads_count - 1), details
     assert Appointment.objects.count() == 1
     assert all("Double booking" in d for d in details if d)

@@ -236,9 +236,10 @@ def test_request_pickup_picks_the_free_driver_who_waited_longest(
     longest = make_driver(last_available_at=now - dt.timedelta(hours=3))
     busy = make_driver(last_available_at=now - dt.timedelta(hours=9))
     local = timezone.localtime()
-    start = (local - dt.timedelta(minutes=30)).time().replace(second=0, microsecond=0)
+    began = local - dt.timedelta(minutes=30)  # its date, not today's: around midnight the ride began yesterday
+    start = began.time().replace(second=0, microsecond=0)
     end = (local + dt.timedelta(minutes=60)).time().replace(second=0, microsecond=0)
-    make_appointment(driver=busy, date=local.date(), start_time=start, end_time=end)  # driving right now
+    make_appointment(driver=busy, date=began.date(), start_time=start, end_time=end)  # driving right now
     done = make_appointment(operator=operator, therapist=therapist, driver=None, status="completed")
     response = act(api_client(therapist), done, "request_pickup", {"urgency": "normal"})
     assert response.json()["status"] == "driver_assigned_pickup"

@@ -185,7 +185,7 @@ def test_only_operators_book(api_client, therapist, make_client, shiatsu):
         {"therapist": "abc"},
         {"ordering": "password"},
         {"page": 0},
-        {"page_size": 500},
+        {"page_size": 0},
         {"page": "x"},
     ],
 )

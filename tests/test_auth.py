@@ -77,9 +77,20 @@ def test_success_resets_the_failure_count(api_client, alice, settings):
     assert login(api_client, "alice").status_code == 200
 
 
-def test_inactive_user_cannot_log_in(api_client, make_operator):
+def test_a_disabled_account_with_its_password_is_told_so_and_gets_no_token(api_client, make_operator):
     make_operator(username="gone", is_active=False)
-    assert login(api_client, "gone").status_code == 401
+    response = login(api_client, "gone")
+    assert response.status_code == 403
+    assert response.json()["error_code"] == response.json()["code"] == "ACCOUNT_DISABLED"
+    assert "token" not in response.json() and not AuthToken.objects.exists()
+
+
+def test_a_disabled_account_with_a_wrong_password_is_the_generic_401(api_client, make_operator):
+    make_operator(username="gone", is_active=False)
+    wrong = login(api_client, "gone", "wrong-password")
+    unknown = login(api_client, "nobody-at-all", "wrong-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
 
 
 @pytest.mark.parametrize("prefix", ["Token", "Bearer", "token", "bearer"])

@@ -54,6 +54,7 @@ class Booking:
     payment_amount: Decimal | None
     therapist_confirmed: bool
     rejections: list[tuple[int, str]] = field(default_factory=list)  # (user id, role)
+    metadata: dict = field(default_factory=dict)
 
     @property
     def duration(self) -> int:
@@ -75,6 +76,13 @@ class Booking:
     def billed(self) -> Decimal:
         return self.price if self.is_revenue else ZERO
 
+    @property
+    def extension(self) -> Decimal:
+        """metadata.service_extension.extension_amount when it is a number (mark_completed stores it so)."""
+        amount = self.metadata.get("service_extension", {}).get("extension_amount")
+        is_number = isinstance(amount, int | float) and not isinstance(amount, bool)
+        return Decimal(str(amount)).quantize(Decimal("0.01")) if self.is_revenue and is_number else ZERO
+
 
 @dataclass
 class Dataset:
@@ -90,6 +98,7 @@ class Dataset:
 def build_dataset(seed: int, factories: dict, *, days: int = DAYS, density: float = 0.8) -> Dataset:
     """Random appointments of every status, with group bookings, 1 to 3 services and rejection events."""
     rng = random.Random(seed)
+    extensions = random.Random(seed + 1)  # its own stream, so the rest of the data set stays as it was
     services = [
         factories["service"](name="Shiatsu", duration=60, price=Decimal("500.00")),
         factories["service"](name="Combi", duration=60, price=Decimal("400.00")),
@@ -133,6 +142,16 @@ def build_dataset(seed: int, factories: dict, *, days: int = DAYS, density: floa
                         payment_method=rng.choice(METHODS),
                         payment_amount=amount,
                         therapist_confirmed=(status == "cancelled" and rng.random() < 0.5),
+                        metadata=extensions.choice(
+                            [
+                                {},
+                                {},
+                                {},
+                                {"service_extension": {"has_extension": True, "extension_amount": 150.5}},
+                                {"service_extension": {"extension_amount": extensions.randrange(1, 500)}},
+                                {"service_extension": {"extension_amount": "not a number"}},
+                            ]
+                        ),
                     ),
                     "links": links,
                     "start": start.time(),
@@ -155,6 +174,7 @@ def build_dataset(seed: int, factories: dict, *, days: int = DAYS, density: floa
                 status=s["booking"].status,
                 payment_method=s["booking"].payment_method,
                 payment_amount=s["booking"].payment_amount,
+                metadata=s["booking"].metadata,
                 therapist_confirmed_at=(
                     dt.datetime(2026, 1, 1, tzinfo=dt.UTC) if s["booking"].therapist_confirmed else None
                 ),
@@ -204,9 +224,11 @@ def expected_revenue(data: Dataset) -> list[dict]:
         row = days.setdefault(
             b.date,
             {"date": b.date, "appointments": 0, "revenue_billed": ZERO, "revenue_paid": ZERO}
-            | {f"paid_{m or 'unrecorded'}": ZERO for m in METHODS},
+            | {f"paid_{m or 'unrecorded'}": ZERO for m in METHODS}
+            | {"revenue_extension": ZERO},
         )
         row["appointments"] += 1
+        row["revenue_extension"] += b.extension
         row["revenue_billed"] += b.billed
         row["revenue_paid"] += b.paid
         row[f"paid_{b.payment_method or 'unrecorded'}"] += b.paid

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from api.api import api
 from scheduling.models import AuthToken
+from scheduling.services import attendance as attendance_services
 
 SCHEMA = api.get_openapi_schema(path_prefix="/api/")
 ROLES = ("operator", "therapist", "driver", "therapist_b", "driver_b")
@@ -30,8 +31,9 @@ def operations(methods: set[str]) -> list[tuple[str, str]]:
 GET_ROUTES = operations({"GET"})
 WRITE_ROUTES = operations({"POST", "PUT", "PATCH", "DELETE"})
 
-# Read routes only operators may call (SPEC section 6: reports are for operators).
-OPERATOR_ONLY_READS = re.compile(r"^/api/scheduling/reports/")
+# Read routes only operators may call (SPEC section 6: reports are for operators; the attendance summary counts
+# everyone).
+OPERATOR_ONLY_READS = re.compile(r"^/api/scheduling/reports/|^/api/attendance/summary/")
 
 # Values for required query parameters, by name; a new required parameter must get one here.
 QUERY_SAMPLES = {"week_start": "TODAY", "date": "TODAY", "start_time": "09:00", "end_time": "10:00"}
@@ -64,6 +66,13 @@ OPERATOR_ONLY_WRITES = {
     ("PATCH", "/api/scheduling/services/{service_id}/"),
     ("DELETE", "/api/scheduling/services/{service_id}/"),
     ("POST", "/api/scheduling/services/{service_id}/deactivate/"),
+    ("PATCH", "/api/attendance/records/{record_id}/"),
+    ("POST", "/api/attendance/approve/{record_id}/"),
+    ("POST", "/api/attendance/mark-absent/"),
+    ("POST", "/api/registration/register/client/"),
+    ("POST", "/api/registration/register/therapist/"),
+    ("POST", "/api/registration/register/driver/"),
+    ("PATCH", "/api/toggle-account-status/{staff_id}/"),
 }
 # Writes on one row of A's, allowed to the roles named: the other staff get 404 (right role) or 403 (wrong one).
 APPOINTMENT_ACTIONS = {
@@ -85,6 +94,10 @@ APPOINTMENT_ACTIONS = {
 OWN_WRITES = {
     ("POST", "/api/auth/login/"),
     ("POST", "/api/auth/logout/"),
+    ("POST", "/api/auth/verify-email/"),
+    ("POST", "/api/auth/resend-verification/"),
+    ("PUT", "/api/auth/profile/"),
+    ("PATCH", "/api/auth/profile/"),
     ("POST", "/api/scheduling/availabilities/"),
     ("POST", "/api/scheduling/availabilities/bulk_create/"),
     ("POST", "/api/scheduling/notifications/mark_all_as_read/"),
@@ -92,6 +105,8 @@ OWN_WRITES = {
     ("DELETE", "/api/scheduling/notifications/delete_read/"),
     ("POST", "/api/scheduling/notifications/delete_all/"),
     ("DELETE", "/api/scheduling/notifications/delete_all/"),
+    ("POST", "/api/attendance/check-in/"),
+    ("POST", "/api/attendance/check-out/"),
 }
 SCOPED_WRITES = {(m, p) for m, p in WRITE_ROUTES if "{slot_id}" in p or "{notification_id}" in p} | {
     ("POST", f"{A}{action}/") for action in APPOINTMENT_ACTIONS
@@ -118,6 +133,7 @@ def world(make_operator, make_therapist, make_driver, make_client, make_service,
     slot = factories.AvailabilityFactory(user=people["therapist"], date=today)
     factories.AvailabilityFactory(user=people["driver"], date=today)
     notification = factories.NotificationFactory(user=people["therapist"], appointment=appointment)
+    attendance = attendance_services.check_in(people["therapist"])
     factories.NotificationFactory(user=people["driver"], appointment=appointment)
     ids = {
         "appointment_id": appointment.pk,
@@ -126,6 +142,7 @@ def world(make_operator, make_therapist, make_driver, make_client, make_service,
         "staff_id": people["therapist"].pk,
         "client_id": appointment.client_id,
         "service_id": service.pk,
+        "record_id": attendance.pk,
     }
     clients = {role: api_client(user) for role, user in people.items()}
     clients["anonymous"] = api_client()
@@ -159,7 +176,7 @@ def expected_read_status(path: str, role: str) -> int:
         return 200 if role == "operator" else 403
     if "{appointment_id}" in path:
         return 200 if role in ("operator", "therapist", "driver") else 404
-    if "{slot_id}" in path:
+    if "{slot_id}" in path or "{record_id}" in path:
         return 200 if role in ("operator", "therapist") else 404
     if "{notification_id}" in path:
         return 200 if role == "therapist" else 404  # notifications are their owner's alone, operators included

@@ -8,7 +8,8 @@ from scheduling.models.appointments import (
     PaymentStatus,
     PickupUrgency,
 )
-from scheduling.models.auth import AuthToken
+from scheduling.models.attendance import AttendanceDaySummary, AttendanceRecord, AttendanceStatus
+from scheduling.models.auth import AuthToken, EmailVerification
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
@@ -28,7 +29,11 @@ __all__ = [
     "AppointmentRejection",
     "AppointmentStatus",
     "AppointmentTherapist",
+    "AttendanceDaySummary",
+    "AttendanceRecord",
+    "AttendanceStatus",
     "AuthToken",
+    "EmailVerification",
     "Availability",
     "Client",
     "MassagePressure",

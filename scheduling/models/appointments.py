@@ -153,6 +153,8 @@ class Appointment(models.Model):
         ]
         indexes = [
             models.Index(fields=["date", "start_time"], name="appt_date_start_idx"),
+            # The default list order (-created_at, -id) is what the staff dashboards' first page assumes.
+            models.Index(fields=["created_at", "id"], name="appt_created_idx"),
             models.Index(fields=["status", "date"], name="appt_status_date_idx"),
             models.Index(fields=["therapist", "date"], name="appt_therapist_date_idx"),
             models.Index(fields=["driver", "date"], name="appt_driver_date_idx"),

@@ -28,3 +28,18 @@ class AuthToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.key_hash[:8]}… of {self.user_id}"
+
+
+class EmailVerification(models.Model):
+    """The live e-mail verification code of a user, one at a time (a new code replaces the old one). Only a keyed
+    hash of the 6-digit code is stored; it expires, and a few wrong tries use it up."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    email = models.EmailField()  # the address the code was sent to
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"e-mail verification of {self.user_id} (until {self.expires_at:%Y-%m-%d %H:%M})"

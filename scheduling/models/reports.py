@@ -18,6 +18,7 @@ class RevenueDaily(models.Model):
     paid_bank_transfer = _money()
     paid_credit_card = _money()
     paid_unrecorded = _money()
+    revenue_extension = _money()
 
     class Meta:
         managed = False

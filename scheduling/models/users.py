@@ -25,6 +25,9 @@ class User(AbstractUser):
     specialization = models.CharField(max_length=100, blank=True, default="")
     massage_pressure = models.CharField(max_length=16, choices=MassagePressure.choices, blank=True, default="")
     license_number = models.CharField(max_length=64, blank=True, default="")
+    # Accounts are created by operators, the admin or the demo seeder, who vet them: verified from the start. A
+    # changed e-mail address must be verified again (POST /api/auth/verify-email/); the frontend waits for it.
+    email_verified = models.BooleanField(default=True, db_default=True)
     # Drivers
     motorcycle_plate = models.CharField(max_length=32, blank=True, default="")
     last_available_at = models.DateTimeField(null=True, blank=True)

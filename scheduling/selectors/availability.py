@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import BooleanField, DateField, F, Func, QuerySet, TimeField, Value
+from django.utils import timezone
 
 from scheduling.errors import BadRequest
 from scheduling.models import Availability, MassagePressure, Role, User
@@ -87,13 +88,21 @@ FREE_STAFF_SQL = (Path(__file__).resolve().parent / "free_staff.sql").read_text(
 
 
 def free_staff(
-    role: Role, window: Window, *, specialization: str | None = None, massage_pressure: str | None = None
+    role: Role,
+    window: Window,
+    *,
+    specialization: str | None = None,
+    massage_pressure: str | None = None,
+    checked_in: bool = False,
+    now: dt.datetime | None = None,
 ) -> list[User]:
     """Active staff of `role` with a slot covering the whole window and no staff booking overlapping it (the
     bookings the double-booking constraint checks, so everyone listed can be booked for the window).
 
     One query. Each User carries the covering slot as `slot_id`, `slot_date`, `slot_start_time`,
-    `slot_end_time` (slots of one person never overlap, so at most one slot covers a window)."""
+    `slot_end_time` (slots of one person never overlap, so at most one slot covers a window). With `checked_in`,
+    only people who are in at `now` (default: the present): checked in and not yet out (attendance)."""
+    now = now or timezone.now()
     escaped = (specialization or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params = {
         "role": Role(role).value,
@@ -102,5 +111,8 @@ def free_staff(
         "end": window.end_time,
         "specialization": f"%{escaped}%" if escaped else None,
         "massage_pressure": MassagePressure(massage_pressure).value if massage_pressure else None,
+        "checked_in": checked_in,
+        "now": now,
+        "today": timezone.localdate(now),
     }
     return list(User.objects.raw(FREE_STAFF_SQL, params))

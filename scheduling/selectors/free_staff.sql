@@ -15,6 +15,20 @@ WHERE u.role = %(role)s
   AND u.is_active
   AND (%(specialization)s::text IS NULL OR u.specialization ILIKE %(specialization)s::text)
   AND (%(massage_pressure)s::text IS NULL OR u.massage_pressure = %(massage_pressure)s::text)
+  -- checked_in=true: only people who are in now: checked in today (local) and not out, or, with no check-in
+  -- today, still in the shift they started yesterday at most 24 hours ago (a check-out after midnight belongs to
+  -- the day the shift started; scheduling.selectors.attendance.current_record, the same rule). The unique
+  -- (staff_member_id, date) index finds the rows.
+  AND (NOT %(checked_in)s::boolean OR EXISTS (
+      SELECT 1 FROM scheduling_attendancerecord r
+      WHERE r.staff_member_id = u.id AND r.check_in_time IS NOT NULL AND r.check_out_time IS NULL
+        AND (r.date = %(today)s::date
+             OR (r.date = %(today)s::date - 1 AND r.check_in_time >= %(now)s::timestamptz - interval '24 hours'
+                 AND NOT EXISTS (
+                     SELECT 1 FROM scheduling_attendancerecord t
+                     WHERE t.staff_member_id = u.id AND t.date = %(today)s::date AND t.check_in_time IS NOT NULL
+                 )))
+  ))
   AND a.is_available
   AND a.date BETWEEN %(date)s::date - 1 AND %(date)s::date
   AND slot_period(a.date, a.start_time, a.end_time) @> win.span

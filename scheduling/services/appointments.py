@@ -7,7 +7,7 @@ constraint on StaffBooking); the checks here give the friendly message first.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
-from scheduling.lifecycle import CANCELLABLE, EDITABLE, TRANSITIONS
+from scheduling.lifecycle import (
+    CANCELLABLE,
+    EDITABLE,
+    TRANSITIONS,
+    Step,
+    allowed_next_statuses,
+    step_leading_to,
+)
 from scheduling.lifecycle import step as lifecycle_step
 from scheduling.models import (
     Appointment,
@@ -130,15 +137,17 @@ def _move(appointment: Appointment, to_status: str, **changes) -> None:
     appointment.save(update_fields=["status", "updated_at", *changes])
 
 
-def _conflict_message(rows: list[dict]) -> str:
-    parts = []
+def _double_booking(rows: list[dict]) -> BadRequest:
+    """A 400 whose field map names who is busy and when, under `therapist` or `driver`, as the booking form shows
+    it (SPEC section 8)."""
+    errors: dict[str, list[str]] = {}
     for r in rows:
         who = f"{r['staff__first_name']} {r['staff__last_name']}".strip() or r["staff__username"]
-        parts.append(
+        errors.setdefault(r["role"], []).append(
             f"{r['role']} {who} (id {r['staff_id']}) is busy with appointment #{r['appointment_id']} on "
             f"{r['appointment__date']} from {r['appointment__start_time']:%H:%M} to {r['appointment__end_time']:%H:%M}"
         )
-    return "Double booking: " + "; ".join(parts) + "."
+    return BadRequest("Double booking: " + "; ".join(m for ms in errors.values() for m in ms) + ".", errors=errors)
 
 
 def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.time, exclude: int | None) -> None:
@@ -146,7 +155,7 @@ def _check_free(staff_ids: list[int], date: dt.date, start: dt.time, end: dt.tim
         return
     rows = selectors.conflicts(staff_ids, date, start, end, exclude_appointment=exclude)
     if rows:
-        raise Conflict(_conflict_message(rows))
+        raise _double_booking(rows)
 
 
 def _length(start: dt.time, end: dt.time) -> dt.timedelta:
@@ -241,8 +250,11 @@ def _friendly_integrity(exc: IntegrityError, staff_ids: list[int], appointment: 
             exclude_appointment=appointment.pk,
         )
         if rows:
-            return Conflict(_conflict_message(rows))
-        return Conflict("Double booking: one of the staff is busy at that time (a concurrent booking won).")
+            return _double_booking(rows)
+        return BadRequest(
+            "Double booking: one of the staff is busy at that time (a concurrent booking won).",
+            errors={"therapist": ["Busy at that time (a concurrent booking won)."]},
+        )
     return exc
 
 
@@ -404,9 +416,11 @@ def run_step(user: User, appointment_id: int, action: str) -> Appointment:
 class PaymentData:
     payment_method: str
     payment_amount: Decimal
-    payment_notes: str = ""
-    receipt_hash: str = ""
-    receipt_url: str = ""
+    payment_notes: str | None = ""
+    receipt_hash: str | None = ""  # None: no receipt (cash), as the frontend sends it
+    receipt_url: str | None = ""
+    has_service_extension: bool = False
+    extension_amount: Decimal | None = None
 
 
 @transaction.atomic
@@ -415,14 +429,20 @@ def verify_payment(user: User, appointment_id: int, data: PaymentData) -> Appoin
     appointment = _begin(user, appointment_id, "mark_completed", "verify a payment")
     total = selectors.total_price(appointment.pk)
     now = timezone.now()
+    extension = {}
+    if data.has_service_extension and data.extension_amount:
+        # Where the frontend's sales report looks, and report_revenue_daily.revenue_extension sums.
+        service_extension = {"has_extension": True, "extension_amount": float(data.extension_amount)}
+        extension = {"metadata": {**appointment.metadata, "service_extension": service_extension}}
     _move(
         appointment,
         S.PAYMENT_VERIFIED,
         payment_method=data.payment_method,
         payment_amount=data.payment_amount,
-        payment_notes=data.payment_notes,
-        receipt_hash=data.receipt_hash,
-        receipt_url=data.receipt_url,
+        payment_notes=data.payment_notes or "",
+        receipt_hash=data.receipt_hash or "",
+        receipt_url=data.receipt_url or "",
+        **extension,
         payment_status=PaymentStatus.PAID if data.payment_amount >= total else PaymentStatus.PARTIAL,
         payment_verified_at=now,
         payment_verified_by=user,
@@ -577,6 +597,22 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
     return appointment
 
 
+@transaction.atomic
+def move_to_status(user: User, appointment_id: int, target: str, run: Callable[[Step], Appointment]) -> Appointment:
+    """PATCH {status}: another spelling of the lifecycle step that leads from the current status to `target`, run
+    by `run` (the API parses that step's input) in this same transaction; that step checks the role, the status
+    and writes the notifications. No step leads there: 409."""
+    appointment = selectors.appointment_for_update(user, appointment_id)
+    step = step_leading_to(appointment.status, target)
+    if step is None:
+        allowed = allowed_next_statuses(appointment.status, has_driver=appointment.driver_id is not None)
+        raise Conflict(
+            f"Cannot move the appointment from {appointment.status} to {target}: no lifecycle step leads there. "
+            f"From {appointment.status} it may go to: {', '.join(allowed) or 'nothing (final status)'}."
+        )
+    return run(step)
+
+
 def _auto_cancel(rows: list[Appointment], now: dt.datetime) -> list[int]:
     if not rows:
         return []
@@ -617,6 +653,12 @@ def auto_cancel_overdue(now: dt.datetime | None = None) -> list[int]:
         .order_by("id")
     )
     return _auto_cancel(rows, now)
+
+
+def auto_cancel_overdue_by(user: User) -> list[int]:
+    """POST auto_cancel_overdue/: an operator runs the scheduler's sweep now."""
+    _require(user, lifecycle_step("auto_cancel").roles, "auto-cancel appointments")
+    return auto_cancel_overdue()
 
 
 @transaction.atomic

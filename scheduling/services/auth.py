@@ -9,11 +9,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from scheduling.errors import NotAuthenticated
+from scheduling.errors import Forbidden, NotAuthenticated
 from scheduling.models import AuthToken, User
 from scheduling.models.auth import hash_token, new_raw_token
 
 INVALID_CREDENTIALS = "Invalid username/email or password."
+ACCOUNT_DISABLED = "This account is disabled. Please contact your administrator."
 # Checked against when the user does not exist, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = None
 
@@ -45,7 +46,11 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
         if user.locked_until and user.locked_until > now:
             check_password(password, _dummy_hash())
             raise NotAuthenticated(INVALID_CREDENTIALS)
-        if not user.check_password(password) or not user.is_active:
+        password_ok = user.check_password(password)
+        if password_ok and not user.is_active:
+            # Only someone who knows the password learns the account is disabled; a wrong one stays the 401.
+            raise Forbidden(ACCOUNT_DISABLED, code="ACCOUNT_DISABLED")
+        if not password_ok:
             user.failed_login_count += 1
             if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
                 user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
@@ -56,16 +61,21 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
             user.locked_until = None
             user.last_login = now
             user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-            raw = new_raw_token()
-            AuthToken.objects.create(
-                user=user,
-                key_hash=hash_token(raw),
-                expires_at=now + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
-                user_agent=user_agent[:200],
-            )
-            return user, raw
+            return user, issue_token(user, user_agent)
     # The failed attempt is committed above before we answer.
     raise NotAuthenticated(INVALID_CREDENTIALS)
+
+
+def issue_token(user: User, user_agent: str = "") -> str:
+    """A new token for the user (stored as its hash); the raw value is returned once."""
+    raw = new_raw_token()
+    AuthToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
+        user_agent=user_agent[:200],
+    )
+    return raw
 
 
 @functools.cache

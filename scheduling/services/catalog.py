@@ -1,12 +1,13 @@
 """Writes to clients and services (operators only)."""
 
+import functools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from scheduling.errors import Conflict
+from scheduling.errors import Conflict, DomainError
 from scheduling.models import Client, Service
 from scheduling.services.validation import invalid_input
 
@@ -15,7 +16,7 @@ CENTS = Decimal("0.01")
 SERVICE_FIELDS = ("name", "description", "duration", "price", "oil", "is_active")
 
 
-def _check_client(client: Client) -> None:
+def _check_client(client: Client, duplicate_as: type[DomainError] = Conflict) -> None:
     errors: dict[str, list[str]] = {}
     if not client.first_name:
         errors["first_name"] = ["This field is required."]
@@ -30,11 +31,15 @@ def _check_client(client: Client) -> None:
         raise invalid_input(errors)
     others = Client.objects.exclude(pk=client.pk)
     if others.filter(phone_number=client.phone_number).exists():
-        raise Conflict(
-            "phone_number: a client with this phone number already exists.", errors={"phone_number": ["taken"]}
+        raise duplicate_as(
+            "phone_number: a client with this phone number already exists.",
+            errors={"phone_number": ["A client with this phone number already exists."]},
         )
     if client.email and others.filter(email__iexact=client.email).exists():
-        raise Conflict("email: a client with this email already exists.", errors={"email": ["taken"]})
+        raise duplicate_as(
+            "email: a client with this email already exists.",
+            errors={"email": ["A client with this email already exists."]},
+        )
 
 
 def _apply_client(client: Client, data: dict) -> None:
@@ -56,8 +61,9 @@ def _write(row, data: dict, apply, check):
 
 
 @transaction.atomic
-def create_client(data: dict) -> Client:
-    return _write(Client(), data, _apply_client, _check_client)
+def create_client(data: dict, *, duplicate_as: type[DomainError] = Conflict) -> Client:
+    """duplicate_as: the error a duplicate phone or e-mail raises (409 here; 400 on the previous backend's route)."""
+    return _write(Client(), data, _apply_client, functools.partial(_check_client, duplicate_as=duplicate_as))
 
 
 @transaction.atomic

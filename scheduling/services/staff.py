@@ -76,9 +76,9 @@ def create_staff(*, username: str, password: str, role: Role, **profile) -> User
 
 def _check_may_manage(actor: User, target: User, action: str) -> None:
     if target.pk == actor.pk:
-        raise Forbidden(f"You cannot {action} your own account.")
+        raise Forbidden(f"You cannot {action} your own account.", code="NOT_ALLOWED")
     if target.role == Role.OPERATOR:
-        raise Forbidden(f"You cannot {action} another operator.")
+        raise Forbidden(f"You cannot {action} another operator.", code="NOT_ALLOWED")
 
 
 @transaction.atomic

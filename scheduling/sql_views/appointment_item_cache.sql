@@ -52,8 +52,9 @@ BEGIN
     -- Only the displayed columns matter: logins and last_available_at do not rewrite anyone's appointments.
     changed := ARRAY(
         SELECT n.id FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
-        WHERE (n.username, n.first_name, n.last_name, n.role, n.phone)
-            IS DISTINCT FROM (o.username, o.first_name, o.last_name, o.role, o.phone));
+        WHERE (n.username, n.first_name, n.last_name, n.role, n.phone, n.email, n.specialization, n.motorcycle_plate)
+            IS DISTINCT FROM
+              (o.username, o.first_name, o.last_name, o.role, o.phone, o.email, o.specialization, o.motorcycle_plate));
     IF cardinality(changed) > 0 THEN
         PERFORM refresh_appointment_items(ARRAY(
             SELECT a.id FROM scheduling_appointment AS a

@@ -1,5 +1,6 @@
 -- appointment_items: one row per appointment with `item`, the appointment exactly as the API returns it (JSON):
--- ids, client/therapist/therapists/driver/operator/services/rejection details, totals from appointment_totals,
+-- ids, client/therapist/therapists/driver/operator/services/rejection details (each person with email, phone,
+-- specialization and motorcycle_plate, as the frontend's cards show them), totals from appointment_totals,
 -- formatted date and times. This is the one definition of the API shape; the trigger-maintained table
 -- appointment_item_cache stores its output so a page is read, not rebuilt, on every request.
 -- Read by: refresh_appointment_items() (appointment_item_cache.sql), analysts who want the API view of a booking.
@@ -67,7 +68,9 @@ SELECT
                     SELECT json_build_object(
                         'id', u.id, 'username', u.username, 'first_name', u.first_name, 'last_name', u.last_name,
                         'full_name', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username),
-                        'role', u.role, 'phone', u.phone)
+                        'role', u.role, 'phone', u.phone,
+                        'email', u.email, 'phone_number', u.phone, 'specialization', u.specialization,
+                        'motorcycle_plate', u.motorcycle_plate)
                     FROM scheduling_user AS u WHERE u.id = a.therapist_id
                 ) AS therapist_details,
                 th.details AS therapists_details,
@@ -75,14 +78,18 @@ SELECT
                     SELECT json_build_object(
                         'id', u.id, 'username', u.username, 'first_name', u.first_name, 'last_name', u.last_name,
                         'full_name', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username),
-                        'role', u.role, 'phone', u.phone)
+                        'role', u.role, 'phone', u.phone,
+                        'email', u.email, 'phone_number', u.phone, 'specialization', u.specialization,
+                        'motorcycle_plate', u.motorcycle_plate)
                     FROM scheduling_user AS u WHERE u.id = a.driver_id
                 ) AS driver_details,
                 (
                     SELECT json_build_object(
                         'id', u.id, 'username', u.username, 'first_name', u.first_name, 'last_name', u.last_name,
                         'full_name', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username),
-                        'role', u.role, 'phone', u.phone)
+                        'role', u.role, 'phone', u.phone,
+                        'email', u.email, 'phone_number', u.phone, 'specialization', u.specialization,
+                        'motorcycle_plate', u.motorcycle_plate)
                     FROM scheduling_user AS u WHERE u.id = a.operator_id
                 ) AS operator_details,
                 sv.details AS services_details,
@@ -112,7 +119,10 @@ SELECT
                             'id', u.id, 'username', u.username, 'first_name', u.first_name,
                             'last_name', u.last_name,
                             'full_name', coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username),
-                            'role', u.role, 'phone', u.phone, 'confirmed_at', l.confirmed_at) ORDER BY l.id), '[]')
+                            'role', u.role, 'phone', u.phone,
+                            'email', u.email, 'phone_number', u.phone, 'specialization', u.specialization,
+                            'motorcycle_plate', u.motorcycle_plate, 'confirmed_at', l.confirmed_at)
+                            ORDER BY l.id), '[]')
                             AS details
                     FROM scheduling_appointmenttherapist AS l
                     JOIN scheduling_user AS u ON u.id = l.therapist_id

@@ -1,6 +1,7 @@
 -- report_appointment_facts: one row per appointment: its lifecycle flags (report_appointment_flags) and its
--- amounts (appointment_totals), plus revenue_billed and revenue_paid, which are 0 unless the appointment earned
--- revenue. Every amount in the report_* views comes from here.
+-- amounts (appointment_totals), plus revenue_billed, revenue_paid and revenue_extension (a service extension's
+-- amount, metadata.service_extension.extension_amount), which are 0 unless the appointment earned revenue. Every
+-- amount in the report_* views comes from here.
 -- Read by: the report_* views built on amounts; analysts drilling down from a report figure to appointments.
 CREATE OR REPLACE VIEW report_appointment_facts AS
 SELECT
@@ -9,7 +10,11 @@ SELECT
     t.total_duration,
     t.total_price,
     (CASE WHEN f.is_revenue THEN t.total_price ELSE 0 END)::numeric(12, 2) AS revenue_billed,
-    (CASE WHEN f.is_revenue THEN coalesce(f.payment_amount, 0) ELSE 0 END)::numeric(12, 2) AS revenue_paid
+    (CASE WHEN f.is_revenue THEN coalesce(f.payment_amount, 0) ELSE 0 END)::numeric(12, 2) AS revenue_paid,
+    (
+        CASE WHEN f.is_revenue AND jsonb_typeof(f.service_extension_amount) = 'number'
+        THEN (f.service_extension_amount #>> '{}')::numeric ELSE 0 END
+    )::numeric(12, 2) AS revenue_extension
 FROM report_appointment_flags AS f
 -- LATERAL + OFFSET 0: totals are computed only for the appointments a report's date filter keeps (an index
 -- lookup each), so a 30-day report costs the same with one year of history or ten; a plain join would

@@ -33,5 +33,8 @@ SELECT
         'completed', 'pickup_requested', 'driver_assigned_pickup', 'return_journey', 'transport_completed'
     ) AS is_trip_out,
     -- The driver has picked the therapist up for the way back.
-    a.status IN ('return_journey', 'transport_completed') AS is_trip_back
+    a.status IN ('return_journey', 'transport_completed') AS is_trip_back,
+    -- The extra time the client paid for, as mark_completed stores it (metadata.service_extension); jsonb, since
+    -- operators may edit metadata: report_appointment_facts turns it into an amount only when it is a number.
+    a.metadata -> 'service_extension' -> 'extension_amount' AS service_extension_amount
 FROM scheduling_appointment AS a;

@@ -1,0 +1,159 @@
+"""/api/attendance/: staff check in and out, operators see who is in and approve (CONTRACT.md section 2a).
+
+Operators see every record, therapists and drivers their own (another's id is a 404). Times are the business's
+local wall-clock times (settings.TIME_ZONE); a check_out_time at or before check_in_time is on the next day.
+"""
+
+import datetime as dt
+from typing import Annotated
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema
+
+from api.fast import json_response
+from api.schemas import LocalTime
+from scheduling.models import AttendanceStatus
+from scheduling.selectors import attendance as selectors
+from scheduling.services import attendance as services
+
+router = Router(tags=["attendance"])
+
+
+class StaffMemberBrief(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    role: str
+
+
+class StaffMemberOut(StaffMemberBrief):
+    username: str
+    email: str
+
+
+class AttendanceRecordOut(Schema):
+    id: int
+    staff_member: StaffMemberOut = Field(description="the person (the frontend reads staff_member.first_name)")
+    staff_member_details: StaffMemberBrief
+    date: dt.date = Field(description="the local day the shift started")
+    check_in_time: LocalTime | None
+    check_out_time: LocalTime | None = Field(description="before check_in_time means the next day")
+    status: AttendanceStatus
+    is_checked_in: bool = Field(description="checked in and not yet out")
+    hours_worked: float | None = Field(description="from check-in to check-out, to the hundredth; null until out")
+    approved_by: int | None
+    approved_at: dt.datetime | None
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TodayStatusOut(AttendanceRecordOut):
+    """The caller's current record, or the same keys with `id` and `status` null when there is none."""
+
+    id: int | None
+    status: AttendanceStatus | None
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+
+
+def _today() -> dt.date:
+    return timezone.localdate(services.now())
+
+
+class RecordFilters(FilterSchema):
+    date: dt.date = Field(default_factory=_today, description="the day; default today")
+    staff_id: Annotated[int | None, FilterLookup("staff_member_id")] = None
+    status: AttendanceStatus | None = None
+
+
+class RecordEdit(Schema):
+    notes: str = Field(..., description=f"at most {services.MAX_NOTES} characters")
+    check_in_time: LocalTime
+    check_out_time: LocalTime = Field(..., description="at or before check_in_time means the next day")
+
+
+class MarkAbsentIn(Schema):
+    date: dt.date | None = Field(None, description="default today; not a future day")
+    staff_id: int | None = Field(None, description="only this person; default everyone who has not checked in")
+
+
+class MarkAbsentOut(Schema):
+    detail: str
+    date: dt.date
+    count: int
+
+
+class SummaryParams(Schema):
+    date: dt.date = Field(default_factory=_today, description="default today")
+
+
+class SummaryOut(Schema):
+    date: dt.date
+    total: int
+    present: int
+    late: int
+    absent: int
+    pending_approval: int
+    pending_approvals: int = Field(description="the same as pending_approval, as the operators' page reads it")
+    checked_in: int = Field(description="in now: checked in, not yet out")
+    checked_out: int
+    total_hours: float
+    average_hours: float = Field(description="total_hours over the records checked out")
+    attendance_rate: float = Field(description="percent of the day's records not absent")
+
+
+def _rendered(request: HttpRequest, record_id: int) -> dict:
+    row = selectors.one_row(request.auth, record_id)
+    if row is None:
+        raise services.NotFound(services.NOT_FOUND)
+    return row
+
+
+@router.post("/check-in/", response=AttendanceRecordOut)
+def check_in(request: HttpRequest):
+    return _rendered(request, services.check_in(request.auth).pk)
+
+
+@router.post("/check-out/", response=AttendanceRecordOut)
+def check_out(request: HttpRequest):
+    return _rendered(request, services.check_out(request.auth).pk)
+
+
+@router.get("/today-status/", response=TodayStatusOut)
+def today_status(request: HttpRequest):
+    return selectors.today_status(request.auth, services.now())
+
+
+@router.get("/records/", response=list[AttendanceRecordOut])
+def list_records(request: HttpRequest, filters: Query[RecordFilters]):
+    """A plain array (the frontend reads it as one): a day's records, ordered by name. Two queries in all."""
+    return json_response(selectors.ordered_rows(filters.filter(selectors.records_visible_to(request.auth))))
+
+
+@router.get("/records/{int:record_id}/", response=AttendanceRecordOut)
+def get_record(request: HttpRequest, record_id: int):
+    return _rendered(request, record_id)
+
+
+@router.patch("/records/{int:record_id}/", response=AttendanceRecordOut)
+def update_record(request: HttpRequest, record_id: int, data: PatchDict[RecordEdit]):
+    return _rendered(request, services.correct(request.auth, record_id, dict(data)).pk)
+
+
+@router.post("/approve/{int:record_id}/", response=AttendanceRecordOut)
+def approve(request: HttpRequest, record_id: int):
+    return _rendered(request, services.approve(request.auth, record_id).pk)
+
+
+@router.post("/mark-absent/", response=MarkAbsentOut)
+def mark_absent(request: HttpRequest, data: MarkAbsentIn):
+    day, created = services.mark_absent(request.auth, day=data.date, staff_id=data.staff_id)
+    return {"detail": f"{len(created)} marked absent on {day:%Y-%m-%d}.", "date": day, "count": len(created)}
+
+
+@router.get("/summary/", response=SummaryOut)
+def summary(request: HttpRequest, params: Query[SummaryParams]):
+    """Counts per status for the day from the trigger-kept summary table: one primary-key lookup."""
+    return selectors.day_summary(request.auth, params.date)
