@@ -15,6 +15,7 @@ upgraded to `ErrorOut` (the handlers may add the field map to any error).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ninja import Field, NinjaAPI, Schema
@@ -127,6 +128,37 @@ def error_statuses(operation: Operation, parameters: list[dict], has_body: bool,
     return codes
 
 
+def _lifecycle_description(step) -> str:
+    sources = ", ".join(step.sources)
+    if step.no_driver_sources:
+        sources += f" (or {', '.join(step.no_driver_sources)} when no driver is assigned)"
+    return (
+        f"Who: {' or '.join(step.roles)}. From: {sources}. To: {' or '.join(step.targets)}. Notifies the people "
+        f"concerned ({step.notification}). Answers the appointment as it now is. A wrong role is a 403, a wrong "
+        "status a 409 naming the current one, an appointment the caller cannot see a 404. Derived from the "
+        "lifecycle table, scheduling/lifecycle.py."
+    )
+
+
+def describe(operation: Operation, tags: list[str]) -> dict[str, str]:
+    """A human summary and a description for the document. Ninja's defaults are the function's name as the summary
+    and its whole docstring as the description; here the docstring's first line is the summary and the rest the
+    description, and a lifecycle action's description comes from its row of the lifecycle table."""
+    from scheduling import lifecycle
+
+    found: dict[str, str] = {}
+    doc = inspect.cleandoc(operation.view_func.__doc__ or "")
+    first, _, rest = doc.partition("\n")
+    default_summary = operation.view_func.__name__.title().replace("_", " ")
+    if first and operation.summary == default_summary:
+        found["summary"] = first.strip().rstrip(".")
+        found["description"] = rest.strip() or first.strip()
+    action = operation.path.strip("/").split("/")[-1]
+    if "appointments" in tags and action in lifecycle.BY_ACTION and not doc:
+        found["description"] = _lifecycle_description(lifecycle.BY_ACTION[action])
+    return found
+
+
 class SchedulingOpenAPISchema(OpenAPISchema):
     def __init__(self, api: NinjaAPI, path_prefix: str) -> None:
         super().__init__(api, path_prefix)
@@ -170,6 +202,7 @@ class SchedulingOpenAPISchema(OpenAPISchema):
 
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         details = super().operation_details(operation)
+        details.update(describe(operation, details.get("tags", [])))
         responses = details["responses"]
         for status, answer in responses.items():
             content = answer.get("content", {}).get(self.api.renderer.media_type)
