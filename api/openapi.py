@@ -152,7 +152,8 @@ def describe(operation: Operation, tags: list[str]) -> dict[str, str]:
     default_summary = operation.view_func.__name__.title().replace("_", " ")
     if first and operation.summary == default_summary:
         found["summary"] = first.strip().rstrip(".")
-        found["description"] = rest.strip() or first.strip()
+        if inspect.cleandoc(operation.description or "") == doc:  # not one given as description=...
+            found["description"] = rest.strip() or first.strip()
     action = operation.path.strip("/").split("/")[-1]
     if "appointments" in tags and action in lifecycle.BY_ACTION and not doc:
         found["description"] = _lifecycle_description(lifecycle.BY_ACTION[action])
