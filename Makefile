@@ -16,7 +16,7 @@ MANAGE := $(DB) run -- $(BIN)/python manage.py
 ## help: this list
 help:
 	@echo "make TARGET   (each target installs what it needs on first use)"
-	@sed -n 's/^## //p' $(MAKEFILE_LIST) | awk -F': ' '{printf "  %-18s %s\n", $$1, $$2}'
+	@sed -n 's/^## //p' $(MAKEFILE_LIST) | while IFS= read -r line; do printf "  %-18s %s\n" "$${line%%: *}" "$${line#*: }"; done
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PY)"; $(PY) -m venv $(VENV); }
@@ -38,7 +38,7 @@ install: $(STAMP)
 ## install-dev: runtime + development tools (tests, lint, bench, browser test)
 install-dev: $(DEV_STAMP)
 
-## run: the service with demo data on 127.0.0.1:$${PORT:-8000}; Ctrl+C stops it and its database
+## run: the service with demo data on 127.0.0.1:8000 (PORT=... to change); Ctrl+C stops it and its database
 run: $(STAMP)
 	$(DB) run -- $(BIN)/python manage.py serve
 
@@ -109,10 +109,11 @@ reset-demo: $(STAMP)
 backup: $(STAMP)
 	$(MANAGE) backup_db $(FILE)
 
-## restore: restore FILE=... into an empty database (DATABASE=name, default: a new one) ; see README
+## restore: restore FILE=... into an empty database: the project one if it has no tables, or DATABASE=name
 restore: $(STAMP)
 	$(MANAGE) restore_db $(FILE) $(if $(DATABASE),--database $(DATABASE))
 
 ## clean: stop the database, remove the venv and the data folder
-clean: db-stop
+clean:
+	@if [ -x $(BIN)/python ]; then $(DB) stop; fi
 	rm -rf $(VENV) .pgdata .pytest_cache .ruff_cache
