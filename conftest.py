@@ -28,3 +28,10 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _started_here:
         embedded_pg.stop(quiet=True)
+
+
+def pytest_ignore_collect(collection_path, config):
+    # tests/live/ starts real servers (and a PostgreSQL of its own): `make live` runs it, `make test` stays fast
+    if collection_path.name == "live" and collection_path.parent.name == "tests":
+        return not any("tests/live" in str(arg) for arg in config.args)
+    return None

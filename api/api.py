@@ -11,11 +11,12 @@ from api import (
     attendance,
     auth,
     availabilities,
+    catalog,
     clients,
+    history,
     notifications,
     registration,
     reports,
-    services,
     staff,
 )
 from api.errors import register_error_handlers
@@ -118,13 +119,14 @@ def ready(request):
 api.add_router("/health/", health_router)
 api.add_router("/auth/", auth.router)
 api.add_router("/scheduling/appointments/", appointments.router)
+api.add_router("/scheduling/appointments/", history.router)  # {id}/history/
 api.add_router("/scheduling/notifications/", notifications.router)
 api.add_router("/scheduling/staff/", staff.router)
 api.add_router("/scheduling/availabilities/", availabilities.router)
 # available_therapists/ and available_drivers/ also directly under /scheduling/, as SPEC section 6 lists them
 api.add_router("/scheduling/", availabilities.free_router)
 api.add_router("/scheduling/clients/", clients.router)
-api.add_router("/scheduling/services/", services.router)
+api.add_router("/scheduling/services/", catalog.router)
 api.add_router("/scheduling/reports/", reports.router)
 api.add_router("/attendance/", attendance.router)
 # The previous backend's routes the frontend still calls (CONTRACT.md; README "Compatibility aliases").

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema
 
-from api.fast import json_response
+from api.schema_rendering import json_response
 from api.schemas import LocalTime
 from scheduling.models import AttendanceStatus
 from scheduling.selectors import attendance as selectors

@@ -13,17 +13,26 @@ from scheduling.services import email_verification, profile
 ACCEPTED_PREFIXES = {"token", "bearer"}
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The raw token of `Authorization: Token <t>` (or `Bearer <t>`), else None."""
+    prefix, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if prefix.lower() not in ACCEPTED_PREFIXES or not raw.strip():
+        return None
+    return raw.strip()
+
+
 class TokenAuth(HttpBearer):
     def __call__(self, request: HttpRequest):
-        value = request.headers.get("Authorization", "")
-        prefix, _, raw = value.partition(" ")
-        if prefix.lower() not in ACCEPTED_PREFIXES or not raw.strip():
-            return None
-        return self.authenticate(request, raw.strip())
+        raw = bearer_token(request)
+        return None if raw is None else self.authenticate(request, raw)
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = auth_service.user_for_token(token)
+        # api/conditional.py may have looked this token up already (with the data version, in one query)
+        known = request.__dict__.pop("token_user", None)
+        user = known[1] if known and known[0] == token else auth_service.user_for_token(token)
         if user is not None:
+            # Also names this user as the actor of the request's changes in the history (pghistory's middleware
+            # wraps the request so that setting request.user updates its context).
             request.user = user
         return user
 

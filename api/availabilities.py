@@ -9,11 +9,12 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
-from api.fast import schema_response
+from api.schema_rendering import schema_response
 from api.schemas import LocalTime, Message, UserBrief, UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import availability as selectors
 from scheduling.services import availability as services
+from scheduling.wall_clock import ends_next_day
 
 router = Router(tags=["availability"])
 free_router = Router(tags=["availability"])
@@ -22,7 +23,7 @@ free_router = Router(tags=["availability"])
 class PersonOut(UserBrief):
     @staticmethod
     def resolve_full_name(obj) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip() or obj.username
+        return obj.display_name
 
 
 class AvailabilityOut(Schema):
@@ -123,7 +124,7 @@ class FreeStaffOut(UserOut):
             "date": obj.slot_date,
             "start_time": obj.slot_start_time,
             "end_time": obj.slot_end_time,
-            "crosses_midnight": obj.slot_end_time <= obj.slot_start_time,
+            "crosses_midnight": ends_next_day(obj.slot_start_time, obj.slot_end_time),
         }
 
 
@@ -186,7 +187,7 @@ def delete_availability(request, slot_id: int):
 
 
 def available_therapists(request, params: Query[TherapistWindowParams]):
-    window = selectors.Window(params.date, params.start_time, params.end_time)
+    window = selectors.TimeWindow(params.date, params.start_time, params.end_time)
     free = selectors.free_staff(
         Role.THERAPIST,
         window,
@@ -198,7 +199,7 @@ def available_therapists(request, params: Query[TherapistWindowParams]):
 
 
 def available_drivers(request, params: Query[WindowParams]):
-    window = selectors.Window(params.date, params.start_time, params.end_time)
+    window = selectors.TimeWindow(params.date, params.start_time, params.end_time)
     return schema_response(selectors.free_staff(Role.DRIVER, window, checked_in=params.checked_in), list[FreeStaffOut])
 
 

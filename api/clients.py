@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from api.auth import require_operator
-from api.fast import schema_response
 from api.pagination import Page, PageParams, paginate
+from api.schema_rendering import schema_response
 from scheduling.errors import BadRequest
 from scheduling.selectors import catalog as selectors
 from scheduling.services import catalog as services
@@ -25,10 +25,6 @@ class ClientOut(Schema):
     address: str
     notes: str
     created_at: dt.datetime
-
-    @staticmethod
-    def resolve_full_name(obj) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip()
 
 
 class ClientIn(Schema):

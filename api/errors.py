@@ -11,28 +11,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from scheduling.errors import DomainError
+from scheduling.errors import DomainError, constraint_error, constraint_of
+from scheduling.services.validation import invalid_input_detail
 
 logger = logging.getLogger(__name__)
-
-# Constraint name -> (status, message) for database rules that surface as IntegrityError.
-CONSTRAINT_MESSAGES: dict[str, tuple[int, str]] = {
-    "user_therapist_has_license": (400, "A therapist needs a license_number."),
-    "user_driver_has_plate": (400, "A driver needs a motorcycle_plate."),
-    "user_email_unique_ci": (409, "A user with this email already exists."),
-    "scheduling_user_username_key": (409, "A user with this username already exists."),
-    "scheduling_client_phone_number_key": (
-        409,
-        "phone_number: a client with this phone number already exists.",
-    ),
-    "scheduling_client_email_key": (409, "email: a client with this email already exists."),
-    "scheduling_service_name_key": (409, "name: a service with this name already exists."),
-    "appointment_not_zero_length": (400, "end_time must differ from start_time."),
-    "availability_not_zero_length": (400, "end_time must differ from start_time."),
-    "availability_no_overlap": (409, "The slot overlaps another slot of the same person."),
-    "availability_staff_only": (400, "Only active therapists and drivers can have availability slots."),
-    "client_email_unique_ci": (409, "email: a client with this email already exists."),
-}
 
 
 def _field_name(loc) -> str:
@@ -56,14 +38,7 @@ def validation_payload(errors: list[dict]) -> dict:
     fields: dict[str, list[str]] = {}
     for err in errors:
         fields.setdefault(_field_name(err.get("loc", ())), []).append(str(err.get("msg", "invalid")))
-    summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
-    return with_fields({"detail": f"Invalid input. {summary}"}, fields)
-
-
-def constraint_of(exc: IntegrityError) -> str | None:
-    cause = exc.__cause__
-    diag = getattr(cause, "diag", None)
-    return getattr(diag, "constraint_name", None)
+    return with_fields({"detail": invalid_input_detail(fields)}, fields)
 
 
 def register_error_handlers(api: NinjaAPI) -> None:
@@ -94,8 +69,7 @@ def register_error_handlers(api: NinjaAPI) -> None:
             fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         else:
             fields = {"non_field_errors": [str(m) for m in exc.messages]}
-        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-        return api.create_response(request, with_fields({"detail": f"Invalid input. {summary}"}, fields), status=400)
+        return api.create_response(request, with_fields({"detail": invalid_input_detail(fields)}, fields), status=400)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
@@ -119,10 +93,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(IntegrityError)
     def integrity_error(request, exc: IntegrityError):
+        # The rule's own message and code, declared on the model beside the constraint (scheduling.errors).
         name = constraint_of(exc)
-        status, message = CONSTRAINT_MESSAGES.get(name, (409, f"The change conflicts with existing data ({name})."))
         logger.info("integrity error %s: %s", name, exc)
-        return api.create_response(request, {"detail": message}, status=status)
+        return domain_error(request, constraint_error(name))
 
     @api.exception_handler(DataError)
     def data_error(request, exc: DataError):

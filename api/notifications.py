@@ -5,8 +5,8 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from api.fast import json_response
 from api.pagination import Page, PageParams, check_page, envelope
+from api.schema_rendering import json_response
 from scheduling.models import NotificationType
 from scheduling.selectors import notifications as selectors
 from scheduling.services import notifications as services

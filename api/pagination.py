@@ -73,11 +73,10 @@ def check_page(count: int, page: int, page_size: int) -> None:
         raise NotFound(f"Invalid page: page {page} is past the last page ({total_pages}).")
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, params: PageParams, transform=None) -> dict:
-    """Count, then fetch one page. `transform` maps the fetched rows (a list) to the results."""
+def paginate(request: HttpRequest, queryset: QuerySet, params: PageParams) -> dict:
+    """Count, then fetch one page."""
     count = queryset.count()
     check_page(count, params.page, params.page_size)
     offset = (params.page - 1) * params.page_size
     rows = list(queryset[offset : offset + params.page_size])
-    results = transform(rows) if transform else rows
-    return envelope(request, count, params.page, params.page_size, results)
+    return envelope(request, count, params.page, params.page_size, rows)

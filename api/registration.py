@@ -11,8 +11,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from api.auth import require_operator
 from api.clients import ClientIn, ClientOut, list_clients
-from api.fast import schema_response
 from api.pagination import Page, PageParams, paginate
+from api.schema_rendering import schema_response
 from api.schemas import UserOut
 from api.staff import StaffProfile
 from scheduling.errors import BadRequest

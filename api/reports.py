@@ -14,7 +14,7 @@ from pydantic import BaseModel, PositiveInt
 
 from api.auth import require_operator
 from scheduling.selectors import reports as selectors
-from scheduling.selectors.reports import ReportRows, Window
+from scheduling.selectors.reports import DateSpan, ReportRows
 
 router = Router(tags=["reports"])
 
@@ -144,12 +144,12 @@ class FunnelReport(ReportOut):
     results: list[FunnelRow]
 
 
-def _window(request: HttpRequest, params: ReportParams) -> Window:
+def _window(request: HttpRequest, params: ReportParams) -> DateSpan:
     require_operator(request, "read reports")
     return selectors.report_window(params.date_after, params.date_before)
 
 
-def _answer(name: str, window: Window, report: ReportRows, params: ReportParams, **extra) -> dict | HttpResponse:
+def _answer(name: str, window: DateSpan, report: ReportRows, params: ReportParams, **extra) -> dict | HttpResponse:
     if params.format == "csv":
         return _csv(name, window, report)
     rows = report.rows
@@ -162,7 +162,7 @@ def _answer(name: str, window: Window, report: ReportRows, params: ReportParams,
     }
 
 
-def _csv(name: str, window: Window, report: ReportRows) -> HttpResponse:
+def _csv(name: str, window: DateSpan, report: ReportRows) -> HttpResponse:
     """The view's columns as the header row (also when there are no rows), one line per row."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}_{window.date_after}_{window.date_before}.csv"'

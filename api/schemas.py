@@ -46,7 +46,7 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_full_name(obj) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip() or obj.username
+        return obj.display_name
 
     @staticmethod
     def resolve_phone_number(obj) -> str:

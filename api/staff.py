@@ -7,8 +7,8 @@ from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from api.auth import require_operator
-from api.fast import schema_response
 from api.pagination import Page, PageParams, paginate
+from api.schema_rendering import schema_response
 from api.schemas import UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import staff as staff_selectors

@@ -21,14 +21,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
 SCRATCH = RESULTS / "tmp"
 
-# gunicorn settings compared (briefly) before the HTTP figures; the config file's defaults are the production ones
-SERVER_CONFIGS = [
-    ("config defaults", {}),
-    ("sync, 2 workers", {"WEB_WORKER_CLASS": "sync", "WEB_WORKERS": "2"}),
-    ("sync, 4 workers", {"WEB_WORKER_CLASS": "sync", "WEB_WORKERS": "4"}),
-    ("gthread, 2 workers x 2 threads", {"WEB_WORKER_CLASS": "gthread", "WEB_WORKERS": "2", "WEB_THREADS": "2"}),
-    ("gthread, 3 workers x 4 threads", {"WEB_WORKER_CLASS": "gthread", "WEB_WORKERS": "3", "WEB_THREADS": "4"}),
+# The production arrangement against the previous one (gunicorn gthread WSGI), interleaved A/B/A/B before the HTTP
+# figures: its throughput must stay within 10% of gunicorn's measured in the same run (README, "Serving").
+SERVING_CANDIDATES = [
+    ("uvicorn + WSGI thread pool (production, config/serving.py)", "production_server"),
+    ("gunicorn gthread (config/gunicorn_conf.py)", "gunicorn_server"),
 ]
+SERVING_ROUNDS = 2
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -37,7 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-http", action="store_true")
     p.add_argument("--skip-growth", action="store_true")
     p.add_argument("--skip-writes", action="store_true")
-    p.add_argument("--skip-servers", action="store_true", help="do not compare gunicorn configurations")
+    p.add_argument("--skip-servers", action="store_true", help="do not compare the production server with gunicorn")
+    p.add_argument("--skip-live", action="store_true", help="no live-channel section (WebSockets)")
+    p.add_argument("--live-sockets", type=int, default=None, help="WebSockets opened by the live section (1000)")
     p.add_argument("--only", default="", help="measure only endpoints whose name contains this text")
     p.add_argument("--size", default="standard", choices=["standard", "small"])
     p.add_argument("--load", default="auto", choices=["auto", "wrk", "python"], help="HTTP load generator")
@@ -46,6 +47,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--update-readme", action="store_true", help="write the table between the README's markers")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--keep-database", action="store_true", help="leave the <db>_bench database for inspection")
+    p.add_argument(
+        "--cluster",
+        action="store_true",
+        help="on the local primary + replica (make bench-cluster): replica vs one server, pool vs persistent"
+        " connections, synchronous vs asynchronous replication; bench/cluster.py",
+    )
+    p.add_argument("--rounds", type=int, default=None, help="--cluster: interleaved A/B rounds (default 3)")
+    p.add_argument("--sections", default="replica,pool,writes", help="--cluster: which comparisons to run")
+    p.add_argument("--writes", type=int, default=None, help="--cluster: appointments created per mode and round")
     p.add_argument("--budget", type=float, default=14 * 60, help="seconds the whole run may take (growth adapts)")
     return p.parse_args(argv)
 
@@ -92,12 +102,22 @@ def _interrupt(signum: int, _frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.cluster:
+        from bench import cluster
+
+        args.rounds = args.rounds or (2 if args.quick else 3)
+        args.writes = args.writes or (5 if args.quick else 30)
+        args.duration = args.duration or (3.0 if args.quick else 10.0)
+        return cluster.main(args)
     # Ctrl+C, and the SIGTERM/SIGHUP that `config.embedded_pg run` forwards, unwind through the finally blocks
     # that stop the gunicorn server (it runs in its own session, so no terminal signal reaches it directly)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     began = time.perf_counter()
+    from bench.machine import Monitor
+
+    monitor = Monitor()  # load and CPU steal before the run and at each phase boundary
     progress = not args.no_progress
     quick = args.quick
     warmup, reps, heavy_reps = (3, 20, 8) if quick else (10, 100, 30)
@@ -109,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     database.recreate_database(url)
     setup_django(url)
     try:
-        return _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration)
+        return _run(args, url, monitor, began, progress, quick, warmup, reps, heavy_reps, duration)
     finally:
         if not args.keep_database:
             from django.db import connections
@@ -119,11 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             say(f"benchmark database {database.database_name(url)} dropped")
 
 
-def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) -> int:
+def _run(args, url, monitor, began, progress, quick, warmup, reps, heavy_reps, duration) -> int:
     import psycopg
     from django.core.management import call_command
 
-    from bench import growth, httpbench, inprocess, report, writes
+    from bench import growth, history_cost, httpbench, inprocess, report, writes
     from bench.endpoints import ENDPOINTS
     from bench.floor import prepare_floor_connection
     from scheduling.demo import Seeder
@@ -156,6 +176,7 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
             "warmup": warmup,
             "reps": reps,
             "actors": actors.describe(),
+            "machine": monitor.describe(),
         },
         "notes": [],
     }
@@ -166,6 +187,7 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
     try:
         # 1-2. in-process figures and the floor
         phases = result["meta"]["phase_seconds"] = {"migrate+seed": time.perf_counter() - began}
+        monitor.end("migrate+seed")
         t_phase = time.perf_counter()
         endpoints = [e for e in ENDPOINTS if args.only in e.name]
         measured = []
@@ -185,6 +207,7 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
         ok = {r["key"]: r for r in measured if r["status"] == "ok"}
 
         phases["in-process"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
+        monitor.end("in-process")
 
         # 3. real HTTP
         with guard(result, "HTTP"):
@@ -194,7 +217,7 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
                 found = [(e, ok[e.key()]["path"]) for e in targets if e.key() in ok]
                 tool = "wrk" if (args.load in ("auto", "wrk") and httpbench.shutil.which("wrk")) else "python"
                 result["http_meta"] = (
-                    f"gunicorn with config/gunicorn_conf.py on 127.0.0.1, {args.connections} connections,"
+                    f"uvicorn as `manage.py serve` runs it (config/serving.py) on 127.0.0.1, {args.connections} connections,"
                     f" {duration:g} s per endpoint, load by {tool}"
                 )
                 say(f"\nHTTP ({result['http_meta']}):")
@@ -202,23 +225,27 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
                 if probe is None and "auth me [operator]" in ok:
                     probe = (None, ok["auth me [operator]"]["path"])
                 if not args.skip_servers and probe and not quick:
-                    for label, env in SERVER_CONFIGS:
-                        with httpbench.gunicorn_server(url, env) as port:
-                            token = actors.tokens[probe[0].as_user] if probe[0] else actors.tokens["operator"]
-                            r = httpbench.drive(
-                                port,
-                                probe[1],
-                                token,
-                                connections=args.connections,
-                                duration=min(duration, 5),
-                                tool=args.load,
+                    token = actors.tokens[probe[0].as_user] if probe[0] else actors.tokens["operator"]
+                    for _ in range(SERVING_ROUNDS):
+                        for label, starter in SERVING_CANDIDATES:
+                            with getattr(httpbench, starter)(url) as port:
+                                r = httpbench.drive(
+                                    port,
+                                    probe[1],
+                                    token,
+                                    connections=args.connections,
+                                    duration=duration,
+                                    tool=args.load,
+                                )
+                            r["config"] = f"{label} ({probe[1]})"
+                            result["servers"].append(r)
+                            say(
+                                f"  {r['config']:<70} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.1f} ms"
+                                f"  errors {r['errors']}"
                             )
-                        r["config"] = f"{label} ({probe[1]})"
-                        result["servers"].append(r)
-                        say(
-                            f"  {r['config']:<70} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.1f} ms  errors {r['errors']}"
-                        )
-                with httpbench.gunicorn_server(url) if found else contextlib.nullcontext(0) as port:
+                    result["serving_summary"] = _serving_summary(result["servers"])
+                    say("  " + result["serving_summary"])
+                with httpbench.production_server(url) if found else contextlib.nullcontext(0) as port:
                     for endpoint in targets:
                         key = endpoint.key()
                         if key not in ok:
@@ -240,13 +267,49 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
                             tool=args.load,
                         )
                         r.update(name=endpoint.name, status="ok", path=ok[key]["path"])
+                        # the same GET polled with the tag it already has: 304s after one query
+                        token = actors.tokens[endpoint.as_user]
+                        tag = httpbench.entity_tag(port, ok[key]["path"], token)
+                        if tag:
+                            r["not_modified"] = httpbench.drive(
+                                port,
+                                ok[key]["path"],
+                                token,
+                                connections=args.connections,
+                                duration=duration,
+                                tool=args.load,
+                                headers={"If-None-Match": tag},
+                            )
                         result["http"].append(r)
+                        nm = r.get("not_modified") or {}
                         say(
                             f"  {endpoint.name:<35} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:.2f} ms"
                             f"  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}"
+                            + (f"  | 304s: {nm['rps']:8.1f} req/s  p50 {nm['p50_ms']:.2f} ms" if nm else "")
                         )
 
         phases["http"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
+        monitor.end("http")
+
+        # 3b. the live channel (WebSockets on two server processes)
+        with guard(result, "live"):
+            if not args.skip_live:
+                from bench import live
+
+                sockets = args.live_sockets or (200 if quick else 1000)
+                say(f"\nlive channel ({sockets} sockets):")
+                result["live"] = live.run(
+                    url,
+                    actors.tokens["operator"],
+                    sockets=sockets,
+                    operators=min(20, sockets // 10),
+                    write_seconds=3 if quick else 10,
+                    http_seconds=min(duration, 2 if quick else 10),
+                    connections=args.connections,
+                    tool=args.load,
+                    say=say,
+                )
+        phases["live"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
 
         # 5. writes (before growth, on the standard data)
         with guard(result, "writes"):
@@ -259,15 +322,21 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
                     floor_conn, actors.users["driver"].id, reps=20 if quick else 200
                 )
                 mark = writes.mark_all_read_cost(floor_conn, actors, "driver", rows=10_000, reps=1 if quick else 3)
+                history = history_cost.history_cost(
+                    floor_conn, actors, per_round=3 if quick else 10, rounds=2 if quick else 4
+                )
                 result["writes"] = {
                     "create": create,
                     "confirm": confirm,
                     "notification_insert": inserts,
                     "mark_all": mark,
+                    "history": history,
+                    "triggers": writes.trigger_costs(floor_conn, reps=5 if quick else 30),
                 }
                 say(report.writes_table(result["writes"]))
 
         phases["writes"], t_phase = time.perf_counter() - t_phase, time.perf_counter()
+        monitor.end("writes")
 
         # 4. growth
         with guard(result, "growth"):
@@ -343,11 +412,32 @@ def _run(args, url, began, progress, quick, warmup, reps, heavy_reps, duration) 
                 if result["growth_summary"]:
                     say("  " + result["growth_summary"])
         phases["growth"] = time.perf_counter() - t_phase
+        monitor.end("growth")
     finally:
         floor_conn.close()
 
     result["meta"]["total_seconds"] = time.perf_counter() - began
+    result["meta"]["machine"] = monitor.describe()
+    result["meta"]["busy"] = monitor.busy_reasons()
     return 0 if _write(result, args) else 1
+
+
+def _serving_summary(runs: list[dict]) -> str:
+    """Median req/s of each arrangement over its interleaved runs, and the production one's ratio to gunicorn."""
+    import statistics
+
+    medians = {}
+    for label, _ in SERVING_CANDIDATES:
+        figures = [r["rps"] for r in runs if r["config"].startswith(label)]
+        if figures:
+            medians[label] = statistics.median(figures)
+    production, gunicorn = (medians.get(label) for label, _ in SERVING_CANDIDATES)
+    if not production or not gunicorn:
+        return ""
+    return (
+        f"Median of {SERVING_ROUNDS} interleaved runs each: production {production:.1f} req/s, gunicorn gthread"
+        f" {gunicorn:.1f} req/s, ratio {production / gunicorn:.2f} (the requirement: at least 0.90)."
+    )
 
 
 def _light_user(actors) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 ROLES = ("operator", "therapist", "driver")
 APPOINTMENTS = "/api/scheduling/appointments/"
+REPORTS = "/api/scheduling/reports/"
 
 
 @dataclass(frozen=True)
@@ -81,4 +82,16 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("attendance records", ("/api/attendance/records/?date={today}",), as_user="therapist"),
     Endpoint("attendance today-status", ("/api/attendance/today-status/",), as_user="therapist"),
     Endpoint("attendance summary", ("/api/attendance/summary/?date={today}",)),
+    # reports: the default window (the last 30 days), read from the daily roll-ups; growth adds older history
+    *[
+        Endpoint(f"reports {name}", (f"{REPORTS}{path}",), growth=name in ("revenue", "therapist_workload"))
+        for name, path in (
+            ("revenue", "revenue/"),
+            ("therapist_workload", "therapist_workload/"),
+            ("therapist_workload week", "therapist_workload/?period=week"),
+            ("driver_workload", "driver_workload/"),
+            ("service_popularity", "service_popularity/"),
+            ("funnel", "funnel/"),
+        )
+    ],
 ]

@@ -1,76 +1,49 @@
-"""Real HTTP: the production server (gunicorn with config/gunicorn_conf.py) on 127.0.0.1, driven by wrk when it
-is installed, else by bench.loadgen in a separate process. The server is always stopped afterwards."""
+"""Real HTTP: the production server (uvicorn running config/asgi.py, as `manage.py serve` starts it, see
+config/serving.py) on 127.0.0.1, and gunicorn gthread (config/gunicorn_conf.py, the previous arrangement) for the
+comparison; driven by wrk when it is installed, else by bench.loadgen in a separate process. The servers are
+always stopped afterwards."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from config.serving import running_server
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+LOG_DIR = BASE_DIR / "bench" / "results" / "tmp"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def gunicorn_command(port: int) -> list[str]:
+def gunicorn_command() -> list[str]:
     exe = Path(sys.executable).parent / "gunicorn"
     base = [str(exe)] if exe.exists() else [sys.executable, "-m", "gunicorn"]
-    return [*base, "-c", str(BASE_DIR / "config" / "gunicorn_conf.py"), "config.wsgi:application"]
+    conf = str(BASE_DIR / "config" / "gunicorn_conf.py")
+    return [*base, "-c", conf, "config.wsgi:application", "--bind", f"{HOST}:{{port}}"]
 
 
 @contextlib.contextmanager
-def gunicorn_server(database_url: str, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[int]:
-    """Start gunicorn on a free port against `database_url`; yield the port once /api/health/ answers; stop it
-    (SIGTERM, then SIGKILL) however the block ends, Ctrl+C included."""
-    port = free_port()
-    environ = dict(os.environ, DATABASE_URL=database_url, HOST=HOST, PORT=str(port), **(env or {}))
-    log_dir = BASE_DIR / "bench" / "results" / "tmp"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / "gunicorn.log", "ab")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        gunicorn_command(port), cwd=BASE_DIR, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}; see bench/results/tmp/gunicorn.log")
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{port}/api/health/", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer /api/health/ in time; see bench/results/tmp/gunicorn.log")
-            time.sleep(0.2)
+def production_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """The production server on a free port against `database_url`; yields the port once /api/health/ answers."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with running_server(env={"DATABASE_URL": database_url, **(env or {})}, log_path=LOG_DIR / "server.log") as port:
         yield port
-    finally:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGINT)  # quick shutdown of master and workers (own session)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
-        log.close()
+
+
+@contextlib.contextmanager
+def gunicorn_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """gunicorn gthread with config/gunicorn_conf.py (the arrangement before the live channel), for comparison."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    environ = {"DATABASE_URL": database_url, **(env or {})}
+    with running_server(gunicorn_command(), env=environ, log_path=LOG_DIR / "gunicorn.log") as port:
+        yield port
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -114,28 +87,46 @@ def drive(
     duration: float,
     tool: str = "auto",
     warmup: float = 1.0,
+    headers: dict[str, str] | None = None,
 ) -> dict:
     """A bounded load (fixed duration and connections) against one path; `tool` is auto, wrk or python. A short
     unmeasured run first lets every worker thread open its database connection and build its caches."""
     if warmup > 0:
-        _drive(port, path, token, connections=connections, duration=warmup, tool=tool)
-    return _drive(port, path, token, connections=connections, duration=duration, tool=tool)
+        _drive(port, path, token, connections=connections, duration=warmup, tool=tool, headers=headers)
+    return _drive(port, path, token, connections=connections, duration=duration, tool=tool, headers=headers)
 
 
-def _drive(port: int, path: str, token: str | None, *, connections: int, duration: float, tool: str) -> dict:
-    header = f"Authorization: Token {token}" if token else None
+def entity_tag(port: int, path: str, token: str) -> str | None:
+    """The ETag the server gives this path now (for the conditional-GET figure)."""
+    request = urllib.request.Request(f"http://{HOST}:{port}{path}", headers={"Authorization": f"Token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers.get("ETag")
+
+
+def _drive(
+    port: int,
+    path: str,
+    token: str | None,
+    *,
+    connections: int,
+    duration: float,
+    tool: str,
+    headers: dict[str, str] | None = None,
+) -> dict:
+    lines = [f"Authorization: Token {token}"] if token else []
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     wrk = shutil.which("wrk")
     if tool == "wrk" or (tool == "auto" and wrk):
         cmd = [wrk or "wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "5s", "--latency"]
-        if header:
-            cmd += ["-H", header]
+        for line in lines:
+            cmd += ["-H", line]
         out = subprocess.run(
             [*cmd, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True, timeout=duration + 60
         )
         return parse_wrk(out.stdout, connections)
     cmd = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", path]
     cmd += ["--connections", str(connections), "--duration", str(duration)]
-    if header:
-        cmd += ["--header", header]
+    for line in lines:
+        cmd += ["--header", line]
     out = subprocess.run(cmd, cwd=BASE_DIR, capture_output=True, text=True, check=True, timeout=duration + 60)
     return json.loads(out.stdout)

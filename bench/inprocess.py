@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import psycopg
 from django.db import connection
@@ -16,15 +15,8 @@ from django.utils import timezone
 from bench.endpoints import Endpoint
 from bench.floor import floor_runner
 from bench.stats import summarize, time_calls
-from scheduling.models import AuthToken, Notification, Role, User
-from scheduling.models.auth import hash_token, new_raw_token
-
-
-def issue_token(user: User, hours: int = 24) -> str:
-    """A real token, as login issues one (the same steps as tests/conftest.py issue_token)."""
-    raw = new_raw_token()
-    AuthToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(hours=hours))
-    return raw
+from scheduling.models import Notification, Role, User
+from scheduling.services.auth import issue_token
 
 
 @dataclass
@@ -52,7 +44,7 @@ def prepare_actors() -> Actors:
     top = Notification.objects.values("user_id").annotate(n=Count("id")).order_by("-n").first()
     actors.users["notified"] = User.objects.get(pk=top["user_id"]) if top else actors.users["operator"]
     for who, user in actors.users.items():
-        actors.tokens[who] = issue_token(user)
+        actors.tokens[who] = issue_token(user, hours=24)
     return actors
 
 

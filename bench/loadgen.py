@@ -43,7 +43,9 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
             chunked = True
         elif name == b"connection" and value.strip().lower() == b"close":
             keep_alive = False
-    if chunked:
+    if status in (204, 304) or 100 <= status < 200:  # no body, whatever the headers say
+        pass
+    elif chunked:
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
             await reader.readexactly(size + 2)
@@ -68,7 +70,7 @@ async def _connection(host: str, port: int, request: bytes, deadline: float, cou
             writer.write(request)
             status, keep_alive = await _read_response(reader)
             counters.latencies.append(clock() - start)
-            if not 200 <= status < 300:
+            if not (200 <= status < 300 or status == 304):  # a 304 is the answer a conditional GET expects
                 counters.non_2xx += 1
             if not keep_alive:
                 writer.close()

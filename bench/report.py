@@ -52,13 +52,56 @@ def inprocess_table(results: list[dict]) -> str:
 
 
 def http_table(results: list[dict]) -> str:
+    """Full pages beside the same GET polled with its ETag (If-None-Match: 304s, the frontend's polling)."""
     rows = []
     for r in results:
         if r.get("status") != "ok":
-            rows.append([f"`{r['name']}`", _missing(r), None, None, None, None])
+            rows.append([f"`{r['name']}`", _missing(r), None, None, None, None, None, None, None])
             continue
-        rows.append([f"`{r['name']}`", r["rps"], r["p50_ms"], r["p99_ms"], r["errors"], r["tool"]])
-    return table(["endpoint", "requests/s", "p50 ms", "p99 ms", "errors", "load"], rows)
+        nm = r.get("not_modified") or {}
+        ratio = nm["rps"] / r["rps"] if nm.get("rps") and r.get("rps") else None
+        rows.append(
+            [
+                f"`{r['name']}`",
+                r["rps"],
+                r["p50_ms"],
+                r["p99_ms"],
+                r["errors"],
+                nm.get("rps"),
+                nm.get("p50_ms"),
+                ratio,
+                r["tool"],
+            ]
+        )
+    headers = ["endpoint", "requests/s", "p50 ms", "p99 ms", "errors", "304s/s", "304 p50 ms", "304 × full", "load"]
+    return table(headers, rows)
+
+
+def machine_lines(meta: dict) -> list[str]:
+    """CPU, load and steal before and during each phase, and whether the machine was busy."""
+    machine = meta.get("machine")
+    if not machine:
+        return []
+    start = machine["load_at_start"]
+    lines = [
+        f"Machine: {meta.get('cpu')}, {machine['cores']} cores; load average before the run"
+        f" {start[0]:.2f} / {start[1]:.2f} / {start[2]:.2f} (1 / 5 / 15 min)."
+    ]
+    rows = [
+        [phase, m["seconds"], m["load_before"], m["load_after"], m["cpu_busy_pct"], m["steal_pct"]]
+        for phase, m in machine.get("phases", {}).items()
+    ]
+    if rows:
+        lines += [
+            "",
+            table(["phase", "seconds", "load before", "load after", "CPU busy % (all)", "CPU steal %"], rows),
+        ]
+    busy = meta.get("busy")
+    if busy:
+        lines += ["", "**The machine was busy** (" + "; ".join(busy) + "): compare ratios, not absolute figures."]
+    elif busy is not None:
+        lines += ["", "The machine was quiet before the run and no phase saw CPU steal above 5%."]
+    return lines
 
 
 def servers_table(results: list[dict]) -> str:
@@ -92,6 +135,16 @@ def growth_table(rungs: list[dict]) -> str:
     readable = [n.replace("[light]", "[a user with about 1,000]") for n in names]
     headers = ["data", "appointments", "notifications of the user", *[f"`{n}` p50 ms" for n in readable]]
     return table(headers, rows)
+
+
+def trigger_table(costs: list[dict]) -> str:
+    """Per statement: its time and each trigger's (PostgreSQL's EXPLAIN ANALYZE), slowest first."""
+    rows = []
+    for c in costs:
+        rows.append([f"**{c['statement']}**", c["total_ms"], "whole statement"])
+        for name, ms in sorted(c["triggers"].items(), key=lambda kv: -kv[1]):
+            rows.append([f"  trigger `{name}`", ms, ""])
+    return table(["statement / trigger", "median ms", ""], rows)
 
 
 def writes_table(writes: dict) -> str:
@@ -131,6 +184,10 @@ def writes_table(writes: dict) -> str:
         else:
             rows.append([label, None, f"{_missing(e)}"])
         rows.append([f"bare UPDATE of {mark['bare_updated']:,} rows to read", mark["bare_update_ms"], ""])
+    if writes.get("history"):
+        from bench.history_cost import rows as history_rows
+
+        rows += history_rows(writes["history"])
     return table(["write", "median ms", "notes"], rows)
 
 
@@ -147,6 +204,9 @@ def markdown(report: dict) -> str:
             else "."
         ),
     ]
+    machine = machine_lines(meta)
+    if machine:
+        parts += ["", *machine]
     if report.get("inprocess"):
         parts += [
             "",
@@ -158,13 +218,32 @@ def markdown(report: dict) -> str:
     if report.get("http"):
         parts += ["", f"**Over HTTP** ({report.get('http_meta', 'gunicorn')})", "", http_table(report["http"])]
     if report.get("servers"):
-        parts += ["", "Server configurations tried:", "", servers_table(report["servers"])]
+        parts += ["", "Serving arrangements, interleaved:", "", servers_table(report["servers"])]
+        if report.get("serving_summary"):
+            parts += ["", report["serving_summary"]]
+    if report.get("live"):
+        from bench.live import table as live_table
+
+        parts += [
+            "",
+            "**Live channel** (WebSockets on the production server, 2 worker processes; writes: one appointment"
+            " updated per transaction while every socket is open)",
+            "",
+            live_table(report["live"]),
+        ]
     if report.get("growth"):
         parts += ["", "**Growth** (chart: bench/results/latest.png)", "", growth_table(report["growth"])]
         if report.get("growth_summary"):
             parts += ["", report["growth_summary"]]
     if report.get("writes"):
         parts += ["", "**Writes**", "", writes_table(report["writes"])]
+        if report["writes"].get("triggers"):
+            parts += [
+                "",
+                "What a write's statements cost, trigger by trigger:",
+                "",
+                trigger_table(report["writes"]["triggers"]),
+            ]
     if report.get("notes"):
         parts += ["", *[f"- {n}" for n in report["notes"]]]
     return "\n".join(parts) + "\n"

@@ -4,6 +4,7 @@ counter triggers, and marking 10,000 notifications read (endpoint and bare UPDAT
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 import time
 
@@ -28,8 +29,9 @@ def _detail(response) -> str:
     return response.content[:200].decode(errors="replace")
 
 
-def create_appointments(actors: Actors, n: int) -> tuple[dict, list[int]]:
-    """POST n appointments as the operator, each on its own day a year ahead (so nobody is double-booked)."""
+def create_appointments(actors: Actors, n: int, first_day: int = 400) -> tuple[dict, list[int]]:
+    """POST n appointments as the operator, each on its own day from `first_day` days ahead (so nobody is
+    double-booked; a later call passes the next free day)."""
     client = actors.client("operator")
     therapist = actors.users["therapist"]
     payload = {
@@ -40,7 +42,7 @@ def create_appointments(actors: Actors, n: int) -> tuple[dict, list[int]]:
         "location": "1 Benchmark St, Makati",
         "notes": "benchmark",
     }
-    base = timezone.localdate() + dt.timedelta(days=400)
+    base = timezone.localdate() + dt.timedelta(days=first_day)
     samples, ids, queries = [], [], 0
     for i in range(n):
         body = {**payload, "date": (base + dt.timedelta(days=i)).isoformat()}
@@ -185,3 +187,41 @@ def mark_all_read_cost(conn: psycopg.Connection, actors: Actors, who: str, rows:
     )  # leave the data set as seeded
     conn.execute(f'VACUUM ANALYZE "{table}"')
     return {"rows": rows, "endpoint": endpoint, "bare_update_ms": _ms(bare), "bare_updated": updated}
+
+
+def _explained(conn: psycopg.Connection, sql: str) -> dict:
+    """One run of `sql` under EXPLAIN ANALYZE, rolled back: execution time and each trigger's time."""
+    with conn.transaction(force_rollback=True):
+        plan = conn.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}").fetchone()[0]
+    top = (plan if isinstance(plan, list) else json.loads(plan))[0]
+    return {"total": top["Execution Time"], **{t["Trigger Name"]: t["Time"] for t in top.get("Triggers", [])}}
+
+
+def trigger_costs(conn: psycopg.Connection, reps: int = 30) -> list[dict]:
+    """What the statements of a booking and an action do, trigger by trigger (EXPLAIN ANALYZE, median of `reps`
+    runs, each rolled back). Triggers fired by a trigger are inside its time: the item-cache upsert is measured
+    on its own to show the triggers on appointment_item_cache (data version, report dirty days)."""
+    with conn.cursor() as cur:
+        cur.execute(f'SELECT max(id) FROM "{Appointment._meta.db_table}"')
+        appointment_id = cur.fetchone()[0]
+        cur.execute(f'SELECT user_id FROM "{Notification._meta.db_table}" LIMIT 1')
+        user_id = cur.fetchone()[0]
+    statements = {
+        "appointment UPDATE (one row)": f'UPDATE "{Appointment._meta.db_table}" SET notes = notes WHERE id = {appointment_id}',
+        "item-cache upsert (one row)": (
+            "INSERT INTO appointment_item_cache AS c (appointment_id, item) SELECT appointment_id, item"
+            f" FROM appointment_item_cache WHERE appointment_id = {appointment_id}"
+            " ON CONFLICT (appointment_id) DO UPDATE SET item = EXCLUDED.item"
+        ),
+        "notification INSERT (one row)": (
+            f'INSERT INTO "{Notification._meta.db_table}" (user_id, notification_type, message, is_read, created_at)'
+            f" VALUES ({int(user_id)}, 'system', 'bench', false, now())"
+        ),
+    }
+    out = []
+    for label, sql in statements.items():
+        runs = [_explained(conn, sql) for _ in range(reps)]
+        names = sorted({k for r in runs for k in r if k != "total"})
+        triggers = {n: statistics.median(r.get(n, 0.0) for r in runs) for n in names}
+        out.append({"statement": label, "total_ms": statistics.median(r["total"] for r in runs), "triggers": triggers})
+    return out

@@ -6,6 +6,7 @@ server when a process dies, so every entry point that starts it also stops it:
 
     python -m config.embedded_pg start|stop|status|uri|psql
     python -m config.embedded_pg run -- CMD ...   # start, run CMD with DATABASE_URL set, always stop
+    python -m config.embedded_pg cluster start|stop|status|run ...   # primary + replica: config/pg_cluster.py
 
 Starting twice is harmless (the second start finds the running server). `stop` leaves no postgres process.
 
@@ -24,6 +25,7 @@ import signal
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is what we want.
@@ -148,8 +150,31 @@ def status() -> str:
 
 def run(command: list[str]) -> int:
     """Run `command` with DATABASE_URL pointing at the embedded server (unless DATABASE_URL is already set);
-    stop the server afterwards if we started it, whether the command ends normally, by Ctrl+C or by
-    SIGTERM/SIGHUP, even when the signal arrives while the server is still starting."""
+    stop the server afterwards if we started it."""
+
+    held = []
+
+    def start_server() -> tuple[bool, dict[str, str]]:
+        if os.environ.get("DATABASE_URL"):  # an external server was chosen: leave it alone
+            return False, {}
+        held.append(claim(" ".join([Path(command[0]).name, *command[1:3]])))  # refused while another run owns it
+        return start(), {"DATABASE_URL": uri()}
+
+    try:
+        return run_with(command, start_server, stop)
+    finally:
+        for lock in held:
+            lock.close()
+
+
+def run_with(
+    command: list[str],
+    start_servers: Callable[[], tuple[bool, dict[str, str]]],
+    stop_servers: Callable[[], object],
+) -> int:
+    """Run `command` with the environment `start_servers` returns (with whether it started anything); call
+    `stop_servers` afterwards if it did, whether the command ends normally, by Ctrl+C or by SIGTERM/SIGHUP, even
+    when the signal arrives while the servers are still starting. Also used by config.pg_cluster."""
     received: list[int] = []
     child: subprocess.Popen | None = None
 
@@ -162,25 +187,18 @@ def run(command: list[str]) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     started = False
-    lock = None
     try:
-        env = dict(os.environ)
-        if not env.get("DATABASE_URL"):  # else an external server was chosen: leave it alone
-            lock = claim(" ".join(Path(command[0]).name.split() + command[1:3]))
-            started = start()
-            env["DATABASE_URL"] = uri()
+        started, extra_env = start_servers()
         if received:
             return 128 + received[0]
-        child = subprocess.Popen(command, env=env)
+        child = subprocess.Popen(command, env={**os.environ, **extra_env})
         return child.wait()
     finally:
         if child is not None:
             with contextlib.suppress(Exception):
                 child.wait(timeout=30)
         if started:
-            stop()
-        if lock is not None:
-            lock.close()
+            stop_servers()
 
 
 def _table_count() -> int:
@@ -238,6 +256,10 @@ def main(argv: list[str]) -> int:
         print(uri())
     elif action == "psql":
         return psql(rest)
+    elif action == "cluster":  # a primary + streaming replica: config/pg_cluster.py
+        from config import pg_cluster
+
+        return pg_cluster.main(rest)
     elif action == "run":
         if rest and rest[0] == "--":
             rest = rest[1:]

@@ -1,4 +1,6 @@
-"""gunicorn settings for the production server (`make run`, `manage.py serve`, and the benchmark).
+"""gunicorn gthread settings: the serving arrangement before the live channel, kept as the benchmark's baseline
+(`make bench` compares the production server, config/serving.py, with it; README "Serving"). gunicorn is a dev
+dependency now: it serves no WebSocket and a slow client holds one of its threads.
 
 Every knob is an environment variable. The defaults come from the benchmark on a 2-core machine (README):
 gthread workers keep HTTP/1.1 connections alive (the sync worker closes each one), one worker per core keeps

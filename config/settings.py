@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 
 from config import embedded_pg
 from config.startup import check_database_url
@@ -32,22 +33,30 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "pgtrigger",
-    "ninja",  # Swagger UI's own files served from here, so /api/docs works offline (no CDN)
+    "pghistory",
     "corsheaders",
+    "ninja",  # Swagger UI's assets from Ninja's own static files: /api/docs works offline
+    "channels",
     "scheduling",
 ]
 
+# The admin's middlewares (sessions, CSRF, session auth, messages) come from config/lean.py: Django's own
+# classes, stepping aside for /api/, whose token auth needs none of them (the lean request path).
 MIDDLEWARE = [
     # First, so preflights are answered before anything else and every answer (errors too) carries the headers.
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.lean.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "api.conditional.ConditionalGetMiddleware",  # ETag / 304 for the API's list and count GETs
+    "config.lean.CsrfViewMiddleware",
+    "config.lean.AuthenticationMiddleware",
+    # After auth: attaches the session user, and the token user once api.auth sets request.user, to every write.
+    "pghistory.middleware.HistoryMiddleware",
+    "config.lean.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -70,12 +79,50 @@ TEMPLATES = [
 ]
 
 # With no DATABASE_URL the project's own embedded PostgreSQL is used (python -m config.embedded_pg start).
+# DATABASE_URL may be a libpq multi-host address (?host=a,b&target_session_attrs=read-write): after a failover
+# the health check drops the dead connection and the next one reaches whichever host is the primary.
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_pg.uri()
 check_database_url(DATABASE_URL)  # PostgreSQL only: anything else stops here with one line, not a traceback
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600))}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+# Connection reuse: persistent connections per thread (CONN_MAX_AGE) by default, or psycopg's pool per process
+# (DB_POOL=true). docs/scaling.md has the measurement; PgBouncer in transaction mode works with either.
+DB_POOL = env_bool("DB_POOL", False)
+DB_POOL_OPTIONS = {
+    "min_size": env_int("DB_POOL_MIN", 2),
+    "max_size": env_int("DB_POOL_MAX", 8),
+    "timeout": env_int("DB_POOL_TIMEOUT", 10),
+}
+# on, remote_apply, remote_write, local or off: what a commit waits for (with synchronous_standby_names set on
+# the primary, `on` waits until a synchronous standby has flushed the commit).
+DB_SYNCHRONOUS_COMMIT = os.environ.get("DB_SYNCHRONOUS_COMMIT", "")
+
+
+def database(url: str, replica: bool = False) -> dict:
+    db = dj_database_url.parse(url, conn_max_age=0 if DB_POOL else env_int("DB_CONN_MAX_AGE", 600))
+    db["CONN_HEALTH_CHECKS"] = True
+    options = db.setdefault("OPTIONS", {})
+    if DB_POOL:
+        options["pool"] = dict(DB_POOL_OPTIONS)
+    if replica:
+        options.setdefault("connect_timeout", 2)  # a replica that does not answer is skipped, not waited for
+        if DB_POOL:
+            options["pool"]["timeout"] = min(options["pool"]["timeout"], 2)
+        db["TEST"] = {"MIRROR": "default"}
+    else:
+        if DB_SYNCHRONOUS_COMMIT:
+            options["options"] = f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}"
+        db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+    return db
+
+
+DATABASES = {"default": database(DATABASE_URL)}
+# Read replicas (comma-separated URLs): read-only requests read from one that has replayed the caller's last
+# write (config/db_router.py); none configured = one server, no router, no extra query.
+DATABASE_REPLICA_URLS = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()]
+for number, replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{number}"] = database(replica_url, replica=True)
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URLS else []
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", 30))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", 1))
 
 AUTH_USER_MODEL = "scheduling.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -96,8 +143,42 @@ USE_TZ = True
 # Attendance: a check-in at or before this local time is "present", later "late" (CONTRACT.md section 2a).
 ATTENDANCE_LATE_AFTER = os.environ.get("ATTENDANCE_LATE_AFTER", "13:15")
 
+if DATABASE_REPLICA_URLS:
+    MIDDLEWARE.insert(0, "config.read_your_writes.ReadYourWritesMiddleware")
+
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by collectstatic (manage.py serve runs it), git-ignored
+
+
+def static_storages(hashed: bool) -> dict:
+    """WhiteNoise serves the static files from the application server: compressed, and with `hashed` under
+    content-hashed names cached for a year. Hashed names need the manifest that collectstatic writes, so only
+    `manage.py serve` (which collects first) turns them on; elsewhere (tests) the apps' files keep their names."""
+    static = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if hashed
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    )
+    return {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": static},
+    }
+
+
+STORAGES = static_storages(env_bool("STATIC_HASHED", False))
+
+# Serving (manage.py serve: uvicorn, config/asgi.py). README "Serving".
+WEB_WORKERS = env_int("WEB_WORKERS", 0) or len(os.sched_getaffinity(0))  # the cores this process may use
+WEB_THREADS = env_int("WEB_THREADS", 4)  # WSGI threads per worker process (the DB waits overlap)
+# Answered with JSON 414/431 by config/asgi.py; the server's own limits are above these.
+MAX_URL_BYTES = env_int("MAX_URL_BYTES", 8192)
+MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 32768)
+
+# The live channel (scheduling/live/): heartbeat period, and how many days ahead initial_data covers.
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "30"))
+LIVE_INITIAL_DAYS = env_int("LIVE_INITIAL_DAYS", 7)
+# modules whose @handles(kind) functions turn database events into pushes (another area adds its module here)
+LIVE_EVENT_MODULES = ["scheduling.live.events"]
 
 # Token auth (SPEC section 6 and 10).
 AUTH_TOKEN_TTL_HOURS = env_int("AUTH_TOKEN_TTL_HOURS", 10)
@@ -106,6 +187,19 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
 # Server-Timing header with the SQL cost of each request, for the frontend developer's browser.
 SERVER_TIMING = env_bool("SERVER_TIMING", True)
+
+# Change history (django-pghistory, scheduling/models/history.py). Only writes carry the request's context,
+# so reads pay nothing; the history tables' foreign keys get no index each (one (object, id) index instead).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+# The time of the change itself, not of its transaction's start: orders one request's changes across tables.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+HISTORY_RETENTION = os.environ.get("HISTORY_RETENTION", "365d")  # prune_history's default --older-than
+
+# The read-only PostgreSQL role for analysts (manage.py create_reporting_role, docs/reports.md).
+REPORTING_ROLE = os.environ.get("REPORTING_ROLE", "scheduling_reporting")
+REPORTING_STATEMENT_TIMEOUT = os.environ.get("REPORTING_STATEMENT_TIMEOUT", "30s")
+REPORTING_CONNECTION_LIMIT = env_int("REPORTING_CONNECTION_LIMIT", 5)
 
 # The frontend runs on another origin (Vite dev server, a hosted static site); it authenticates with a token
 # header, not cookies, so credentials are not allowed. django-cors-headers allows Authorization and Content-Type.

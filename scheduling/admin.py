@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from api.errors import CONSTRAINT_MESSAGES
 from scheduling import lifecycle, models
+from scheduling.admin_history import ChangeHistoryAdmin
 from scheduling.errors import DomainError
 from scheduling.services import appointments as appointment_services
 from scheduling.services.auth import is_locked, unlock_account
@@ -290,7 +291,7 @@ TIMELINE = (
 
 
 @admin.register(models.Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ChangeHistoryAdmin):
     form = AppointmentForm
     formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
     list_display = ("id", "date", "start_time", "end_time", "status", "client", "therapist", "driver", "payment_status")
@@ -311,7 +312,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("client", "therapist", "driver")
     list_per_page = 50
-    readonly_fields = ("totals", "services_summary", *TIMELINE)
+    readonly_fields = ("totals", "services_summary", *TIMELINE, *ChangeHistoryAdmin.readonly_fields)
     fieldsets = (
         ("Booking", {"fields": ("client", "services", "date", "start_time", "end_time", "location", "notes")}),
         ("People", {"fields": ("therapist", "group_size", "driver", "operator")}),
@@ -336,6 +337,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         ),
         ("Timeline", {"classes": ("collapse",), "fields": TIMELINE}),
         ("Metadata", {"classes": ("collapse",), "fields": ("metadata",)}),
+        ("History", {"classes": ("collapse",), "fields": ChangeHistoryAdmin.readonly_fields}),
     )
 
     # ---------------------------------------------------------------- what the change page shows

@@ -10,7 +10,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,10 +21,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from scheduling.models import AuthToken, Notification, NotificationCounter, Role, User  # noqa: E402
-from scheduling.models.auth import hash_token, new_raw_token  # noqa: E402
+from scheduling.models import Notification, NotificationCounter, Role, User  # noqa: E402
+from scheduling.services.auth import issue_token  # noqa: E402
 
 URL = "/api/scheduling/notifications/"
 
@@ -50,9 +48,7 @@ def bench_user(name: str, rows: int, read_every: int) -> User:
 
 
 def client_for(user: User) -> Client:
-    raw = new_raw_token()
-    AuthToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(hours=2))
-    return Client(headers={"Authorization": f"Token {raw}"})
+    return Client(headers={"Authorization": f"Token {issue_token(user, hours=2)}"})
 
 
 def median_ms(call, reps: int) -> tuple[float, float]:

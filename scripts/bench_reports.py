@@ -174,7 +174,7 @@ def seed() -> None:
 
 
 def bench(repeat: int) -> None:
-    from tests.conftest import issue_token
+    from scheduling.services.auth import issue_token
 
     operator = m.User.objects.get(username="bench_operator")
     client = HttpClient(headers={"Authorization": f"Token {issue_token(operator)}"})

@@ -1,11 +1,7 @@
-from datetime import timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from scheduling.models import AuthToken
-from scheduling.models.auth import hash_token, new_raw_token
+from scheduling.services.auth import issue_token
 from tests import factories
 
 
@@ -68,12 +64,6 @@ def make_availability(db):
 @pytest.fixture
 def make_notification(db):
     return factories.NotificationFactory
-
-
-def issue_token(user, hours: int = 10) -> str:
-    raw = new_raw_token()
-    AuthToken.objects.create(user=user, key_hash=hash_token(raw), expires_at=timezone.now() + timedelta(hours=hours))
-    return raw
 
 
 class ApiClient(Client):

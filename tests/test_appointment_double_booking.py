@@ -7,7 +7,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from scheduling.models import Appointment, AppointmentTherapist, StaffBooking
-from scheduling.selectors.appointments import busy_staff_ids
+from scheduling.selectors.appointments import conflicts
+from scheduling.wall_clock import ends_next_day, span
 from tests.conftest import ApiClient
 
 URL = "/api/scheduling/appointments/"
@@ -112,22 +113,48 @@ def test_adding_a_busy_group_therapist_is_refused_by_the_database(make_appointme
         AppointmentTherapist.objects.create(appointment=group, therapist=busy)
 
 
-def test_busy_staff_ids_is_one_query_and_cross_midnight_aware(
+def test_conflicts_is_one_query_and_cross_midnight_aware(
     make_appointment, make_therapist, make_driver, django_assert_num_queries
 ):
     late, early, free = make_therapist(), make_therapist(), make_therapist()
+    cancelled = make_therapist()
     driver = make_driver()
     make_appointment(therapist=late, driver=driver, date=DAY, start_time=dt.time(22), end_time=dt.time(2))
     make_appointment(therapist=early, date=DAY + dt.timedelta(days=1), start_time=dt.time(1), end_time=dt.time(3))
     make_appointment(therapist=free, date=DAY, start_time=dt.time(20), end_time=dt.time(23))
     make_appointment(
-        therapist=make_therapist(), date=DAY, start_time=dt.time(23), end_time=dt.time(23, 30), status="cancelled"
+        therapist=cancelled, date=DAY, start_time=dt.time(23), end_time=dt.time(23, 30), status="cancelled"
     )
+    everyone = [late.id, early.id, free.id, cancelled.id, driver.id]
+
+    def busy(start: dt.time, end: dt.time) -> set[tuple[int, str]]:
+        return {(row["staff_id"], row["role"]) for row in conflicts(everyone, DAY, start, end)}
+
     with django_assert_num_queries(1):
-        busy = busy_staff_ids(DAY, dt.time(23), dt.time(1, 30), "therapist")
-    assert busy == {late.id, early.id}  # free ends at 23:00: back-to-back is not busy
-    assert busy_staff_ids(DAY, dt.time(23), dt.time(1, 30), "driver") == {driver.id}
-    assert busy_staff_ids(DAY, dt.time(23), dt.time(0, 30), "therapist") == {late.id}
+        conflicts(everyone, DAY, dt.time(23), dt.time(1, 30))
+    # free ends at 23:00: back-to-back is not busy; a cancelled appointment holds nobody
+    assert busy(dt.time(23), dt.time(1, 30)) == {(late.id, "therapist"), (early.id, "therapist"), (driver.id, "driver")}
+    assert busy(dt.time(23), dt.time(0, 30)) == {(late.id, "therapist"), (driver.id, "driver")}
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("10:00", "11:00"), ("22:00", "02:00"), ("13:00", "01:00"), ("23:59", "00:00"), ("08:00", "08:00")],
+)
+def test_python_and_postgresql_agree_on_when_a_span_ends(db, start, end):
+    """An end at or before the start is on the next day: scheduling.wall_clock and the SQL functions
+    slot_period and wall_clock_range (which the booking triggers use) give the same span."""
+    start_time, end_time = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lower(p), upper(p), lower(w), upper(w) FROM slot_period(%s, %s, %s) AS p,"
+            " wall_clock_range(%s, %s, %s) AS w",
+            [DAY, start_time, end_time] * 2,
+        )
+        lower, upper, utc_lower, utc_upper = cursor.fetchone()
+    assert (lower, upper) == span(DAY, start_time, end_time)
+    assert (utc_lower, utc_upper) == (lower.replace(tzinfo=dt.UTC), upper.replace(tzinfo=dt.UTC))
+    assert ends_next_day(start_time, end_time) == (upper.date() > DAY)
 
 
 def test_a_dropped_off_driver_is_free_again(make_appointment, make_driver):

@@ -1,6 +1,7 @@
 """appointment_item_cache stays equal to the view appointment_items after every kind of change."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -54,12 +55,17 @@ def test_a_login_does_not_rewrite_a_therapists_appointments(make_appointment, dj
 
 
 def test_the_verify_command_finds_and_fixes_drift(make_appointment):
-    make_appointment()
-    call_command("verify_appointment_caches")
+    appointment = make_appointment()
+    call_command("verify_appointment_caches", stdout=StringIO())
     with connection.cursor() as cursor:
         cursor.execute("UPDATE appointment_item_cache SET item = '{}'")
         cursor.execute("UPDATE scheduling_appointmentstatuscount SET count = count + 5")
-    with pytest.raises(CommandError):
-        call_command("verify_appointment_caches")
-    call_command("verify_appointment_caches", fix=True)
-    call_command("verify_appointment_caches")
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 cached appointment rows differed"):
+        call_command("verify_appointment_caches", stdout=out)
+    assert f"appointment {appointment.id}: cached item stale" in out.getvalue()
+    assert f"{appointment.date:%Y-%m-%d} {appointment.status}: counter 6, recount 1" in out.getvalue()
+    # --fix repairs, and still exits non-zero so a scheduled run reports that drift happened
+    with pytest.raises(CommandError, match="repaired"):
+        call_command("verify_appointment_caches", fix=True, stdout=StringIO())
+    call_command("verify_appointment_caches", stdout=StringIO())

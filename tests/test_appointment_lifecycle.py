@@ -235,11 +235,11 @@ def test_request_pickup_picks_the_free_driver_who_waited_longest(
     recent = make_driver(last_available_at=now - dt.timedelta(minutes=5))
     longest = make_driver(last_available_at=now - dt.timedelta(hours=3))
     busy = make_driver(last_available_at=now - dt.timedelta(hours=9))
-    local = timezone.localtime()
-    began = local - dt.timedelta(minutes=30)  # its date, not today's: around midnight the ride began yesterday
-    start = began.time().replace(second=0, microsecond=0)
-    end = (local + dt.timedelta(minutes=60)).time().replace(second=0, microsecond=0)
-    make_appointment(driver=busy, date=began.date(), start_time=start, end_time=end)  # driving right now
+    # Driving right now: from 30 minutes ago (yesterday's date in the first half hour after midnight) for 90 minutes.
+    begin = timezone.localtime() - dt.timedelta(minutes=30)
+    start = begin.time().replace(second=0, microsecond=0)
+    end = (begin + dt.timedelta(minutes=90)).time().replace(second=0, microsecond=0)
+    make_appointment(driver=busy, date=begin.date(), start_time=start, end_time=end)
     done = make_appointment(operator=operator, therapist=therapist, driver=None, status="completed")
     response = act(api_client(therapist), done, "request_pickup", {"urgency": "normal"})
     assert response.json()["status"] == "driver_assigned_pickup"

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from scheduling.models import AttendanceRecord, Role
 from scheduling.selectors import attendance as selectors
-from scheduling.selectors.availability import Window, free_staff
+from scheduling.selectors.availability import TimeWindow, free_staff
 from scheduling.services import attendance as services
 from tests.attendance_clock import DAY, at, clock_fixture  # noqa: F401 (the "clock" fixture)
 
@@ -220,7 +220,7 @@ def test_someone_still_in_after_midnight_counts_as_checked_in(make_therapist, ma
         make_availability(user=person, date=DAY, start_time=dt.time(18), end_time=dt.time(6))
     services.check_in(night, at=at("20:00"))
     services.check_in(forgot, at=at("20:00", DAY - dt.timedelta(days=1)))  # never checked out, two days ago
-    window = Window(DAY + dt.timedelta(days=1), dt.time(0, 30), dt.time(1, 0))
+    window = TimeWindow(DAY + dt.timedelta(days=1), dt.time(0, 30), dt.time(1, 0))
     after_midnight = at("00:30", DAY + dt.timedelta(days=1))
     assert [p.pk for p in free_staff(Role.THERAPIST, window, checked_in=True, now=after_midnight)] == [night.pk]
     services.check_out(night, at=after_midnight)

@@ -3,7 +3,9 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from scheduling.errors import Forbidden
 from scheduling.models import Availability
+from scheduling.services import availability as availability_services
 
 SLOTS = "/api/scheduling/availabilities/"
 DAY = dt.date(2030, 3, 1)
@@ -164,6 +166,16 @@ def test_operator_edits_and_deletes_anyones_slot(api_client, team, make_availabi
     assert client.patch(f"{SLOTS}{mine.pk}/", {"is_available": False}).json()["is_available"] is False
     assert client.delete(f"{SLOTS}{mine.pk}/").status_code == 204
     assert not Availability.objects.exists()
+
+
+def test_the_services_refuse_staff_writing_someone_elses_slot(team, make_availability):
+    """The API already answers 404 (the slot is not visible); the service holds the rule on its own too."""
+    theirs = make_availability(user=team["driver"], date=DAY)
+    with pytest.raises(Forbidden):
+        availability_services.update_slot(team["therapist"], theirs, {"is_available": False})
+    with pytest.raises(Forbidden):
+        availability_services.delete_slot(team["therapist"], theirs)
+    assert Availability.objects.get(pk=theirs.pk).is_available is True
 
 
 def test_a_slot_cannot_move_to_another_person(api_client, team, make_availability):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from scheduling.lifecycle import DRIVER_HELD, THERAPIST_FREED
-from scheduling.models import Appointment, AppointmentStatus, AppointmentTherapist, Availability
+from scheduling.models import Appointment, AppointmentStatus, AppointmentTherapist, Availability, Role
 
 DAY = dt.date(2030, 5, 10)
 NEXT_DAY = DAY + dt.timedelta(days=1)
@@ -190,8 +190,8 @@ def _crowd(make_therapist, make_driver, operator, client_row, staff_count: int, 
     Availability.objects.bulk_create(
         Availability(user=p, date=DAY, start_time=dt.time(0), end_time=dt.time(23, 59)) for p in people
     )
-    therapists = [p for p in people if p.is_therapist]
-    drivers = [p for p in people if p.is_driver]
+    therapists = [p for p in people if p.role == Role.THERAPIST]
+    drivers = [p for p in people if p.role == Role.DRIVER]
     live = max(1, appointment_count // 10)
 
     def half_hour(k: int) -> tuple[dt.time, dt.time]:
@@ -237,7 +237,7 @@ def test_who_is_free_costs_two_queries_with_50_staff_and_5000_appointments(
         status__in=THERAPIST_FREED
     )
     busy = set(at_ten.values_list("therapist_id", flat=True))
-    expected = sorted(p.pk for p in people if p.is_therapist and p.pk not in busy)
+    expected = sorted(p.pk for p in people if p.role == Role.THERAPIST and p.pk not in busy)
     client = api_client(operator)
     with django_assert_num_queries(2):
         at_ten_free = client.get(THERAPISTS, window(DAY, "10:00", "11:00")).json()

@@ -108,6 +108,7 @@ def test_markdown_report_shows_measured_and_missing_endpoints():
                     "p99_ms": 30.0,
                     "errors": 0,
                     "tool": "wrk",
+                    "not_modified": {"rps": 2800.0, "p50_ms": 2.5},
                 }
             ],
             "growth": [
@@ -123,8 +124,27 @@ def test_markdown_report_shows_measured_and_missing_endpoints():
     assert "2 cores" in text and "PostgreSQL 15.0" in text and "2026-01-01" in text
     assert "| `appointments page 50` | operator | 3 | 4.00 | 6.00 | 12,345 | 2.00 | 2.00 |" in text
     assert "| `staff` | operator | missing (status 404) |" in text
-    assert "| `appointments page 50` | 700.00 | 10.00 | 30.00 | 0 | wrk |" in text
+    assert "| `appointments page 50` | 700.00 | 10.00 | 30.00 | 0 | 2,800.00 | 2.50 | 4.00 | wrk |" in text
     assert "| 1x | 20,000 | 25,000 | 4.00 |" in text
+
+
+def test_the_report_says_when_the_machine_was_busy():
+    from bench.machine import between
+
+    before = {"at": 0.0, "load": [3.5, 2.0, 1.0], "cpu": [100, 0, 50, 800, 0, 0, 0, 0, 0, 0]}
+    after = {"at": 10.0, "load": [4.0, 2.5, 1.2], "cpu": [400, 0, 150, 1000, 0, 0, 0, 100, 0, 0]}
+    phase = between(before, after)
+    assert phase["cpu_busy_pct"] == pytest.approx(100 * 500 / 700)
+    assert phase["steal_pct"] == pytest.approx(100 * 100 / 700)
+    meta = {
+        "cpu": "test cpu",
+        "machine": {"cores": 2, "load_at_start": before["load"], "phases": {"in-process": phase}},
+        "busy": ["1-minute load 3.50 on 2 cores before the run", "CPU steal 14.3% during in-process"],
+    }
+    text = "\n".join(report.machine_lines(meta))
+    assert "load average before the run 3.50 / 2.00 / 1.00" in text
+    assert "| in-process | 10.00 | 3.50 | 4.00 | 71.43 | 14.29 |" in text
+    assert "**The machine was busy** (1-minute load 3.50" in text
 
 
 def test_readme_block_is_replaced_between_the_markers_only(tmp_path):
@@ -231,3 +251,12 @@ def test_the_bench_database_is_dropped_when_the_run_is_done(db, django_db_blocke
         with psycopg.connect(database.psycopg_conninfo(database.with_database(url, "postgres"))) as conn:
             left = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database.database_name(url)])
             assert left.fetchone() is None
+
+
+def test_the_trigger_table_lists_each_statement_then_its_triggers_slowest_first():
+    text = report.trigger_table(
+        [{"statement": "notification INSERT (one row)", "total_ms": 0.3, "triggers": {"a": 0.01, "b": 0.2}}]
+    )
+    lines = text.splitlines()
+    assert lines[2] == "| **notification INSERT (one row)** | 0.30 | whole statement |"
+    assert lines[3].startswith("|   trigger `b` | 0.20") and lines[4].startswith("|   trigger `a` | 0.01")

@@ -65,7 +65,14 @@ def test_duplicate_phone_or_email_is_409_naming_the_field(api_client, people, ch
     other = {**NEW, "phone_number": "+63 999", "email": "other@example.com", **change}
     response = client.post(CLIENTS, other)
     assert response.status_code == 409
-    assert response.json()["detail"].startswith(field)
+    # The friendly check answers with the field map the booking form shows (the unique constraint is the guarantee).
+    label = field.replace("_", " ")
+    message = [f"A client with this {label} already exists."]
+    assert response.json() == {
+        "detail": f"{field}: a client with this {label} already exists.",
+        "error": {field: message},
+        field: message,
+    }
     assert Client.objects.count() == 1
 
 

@@ -7,13 +7,13 @@ import pytest
 from django.utils import timezone
 
 from api.availabilities import AvailabilityOut
+from api.catalog import ServiceOut
 from api.clients import ClientOut
-from api.fast import dump, schema_response
 from api.notifications import NotificationPage
 from api.pagination import Page
 from api.renderers import dumps
+from api.schema_rendering import dump, schema_response
 from api.schemas import UserOut
-from api.services import ServiceOut
 from api.staff import ActiveStaffOut
 
 

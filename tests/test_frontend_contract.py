@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from scheduling.models import Appointment, Client, EmailVerification, Notification, User
 from scheduling.selectors import reports
-from scheduling.selectors.reports import Window
+from scheduling.selectors.reports import DateSpan
 
 S = "/api/scheduling"
 APPOINTMENTS = f"{S}/appointments/"
@@ -397,7 +397,7 @@ def test_mark_completed_accepts_nulls_and_stores_the_service_extension_the_sales
     data = response.json()
     assert data["status"] == "payment_verified" and data["payment_amount"] == "500.00" and data["receipt_hash"] == ""
     assert data["metadata"]["service_extension"]["extension_amount"] == 150.5
-    (row,) = reports.revenue_daily(Window(awaiting.date, awaiting.date)).rows
+    (row,) = reports.revenue_daily(DateSpan(awaiting.date, awaiting.date)).rows
     assert row["revenue_extension"] == Decimal("150.50") and row["revenue_paid"] == Decimal("500.00")
 
 

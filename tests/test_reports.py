@@ -13,7 +13,7 @@ import pytest
 
 from scheduling.models import Appointment, AppointmentRejection, AppointmentTherapist, Service
 from scheduling.selectors import reports
-from scheduling.selectors.reports import Window
+from scheduling.selectors.reports import DateSpan
 
 FIRST_DAY = dt.date(2026, 3, 2)  # a Monday
 DAYS = 45  # spans March and April, seven ISO weeks
@@ -91,8 +91,8 @@ class Dataset:
     services: list[Service]
 
     @property
-    def window(self) -> Window:
-        return Window(FIRST_DAY, FIRST_DAY + dt.timedelta(days=DAYS - 1))
+    def window(self) -> DateSpan:
+        return DateSpan(FIRST_DAY, FIRST_DAY + dt.timedelta(days=DAYS - 1))
 
 
 def build_dataset(seed: int, factories: dict, *, days: int = DAYS, density: float = 0.8) -> Dataset:
@@ -379,7 +379,7 @@ def test_funnel_view_matches_a_python_recomputation(factories, seed):
 
 def test_a_narrower_window_keeps_only_its_days_and_the_weeks_and_months_overlapping_it(factories):
     data = build_dataset(7, factories)
-    window = Window(dt.date(2026, 3, 25), dt.date(2026, 4, 8))  # a Wednesday to a Wednesday
+    window = DateSpan(dt.date(2026, 3, 25), dt.date(2026, 4, 8))  # a Wednesday to a Wednesday
     inside = [r for r in expected_revenue(data) if window.date_after <= r["date"] <= window.date_before]
     assert reports.revenue_daily(window).rows == inside
     funnel = [r for r in expected_funnel(data) if window.date_after <= r["date"] <= window.date_before]
@@ -421,7 +421,7 @@ def test_a_group_booking_counts_once_for_each_therapist_even_when_the_main_one_i
             AppointmentTherapist(appointment=appointment, therapist=other),
         ]
     )
-    rows = reports.therapist_workload(Window(FIRST_DAY, FIRST_DAY)).rows
+    rows = reports.therapist_workload(DateSpan(FIRST_DAY, FIRST_DAY)).rows
     assert [(r["therapist_id"], r["appointments"], r["booked_minutes"], r["revenue_paid"]) for r in rows] == [
         (main.id, 1, 90, Decimal("700.00")),
         (other.id, 1, 90, Decimal("700.00")),
@@ -443,7 +443,7 @@ def test_revenue_ignores_payments_recorded_before_verification_and_on_cancelled_
             payment_amount=Decimal("520.00"),
             services=[service],
         )
-    (row,) = reports.revenue_daily(Window(FIRST_DAY, FIRST_DAY)).rows
+    (row,) = reports.revenue_daily(DateSpan(FIRST_DAY, FIRST_DAY)).rows
     assert (row["appointments"], row["revenue_billed"], row["revenue_paid"], row["paid_gcash"]) == (
         1,
         Decimal("500.00"),
@@ -459,7 +459,7 @@ def test_a_rejection_counts_for_whoever_rejected_even_after_they_were_taken_off_
     appointment = make_appointment(therapist=current, driver=driver, date=FIRST_DAY, status="pending")
     AppointmentRejection.objects.create(appointment=appointment, rejected_by=former, reason="sick")
     AppointmentRejection.objects.create(appointment=appointment, rejected_by=driver, reason="flat tyre")
-    window = Window(FIRST_DAY, FIRST_DAY)
+    window = DateSpan(FIRST_DAY, FIRST_DAY)
     therapists = {
         r["therapist_id"]: (r["appointments"], r["rejections"]) for r in reports.therapist_workload(window).rows
     }

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from scheduling.errors import constraint_error
 from scheduling.models import Appointment, Availability, Client, Service
 
 DAY = dt.date(2030, 3, 1)
@@ -145,3 +146,24 @@ def test_a_filter_id_past_the_bigint_range_matches_nothing(api_client, operator,
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["results"] if isinstance(body, dict) else body) == []
+
+
+def test_a_database_rule_answers_with_the_message_and_code_declared_on_its_model():
+    """One mapping from a constraint name to its API error, read from the models: a Meta constraint, a rule
+    trigger, and Django's own unique index on username (which says what the case-insensitive constraint says)."""
+    taken = constraint_error("user_username_unique_ci")
+    assert (taken.status_code, taken.detail, taken.errors) == (
+        409,
+        "A user with this username already exists.",
+        {"username": ["taken"]},
+    )
+    same = constraint_error("scheduling_user_username_key")
+    assert (same.status_code, same.detail, same.errors) == (taken.status_code, taken.detail, taken.errors)
+    assert constraint_error("user_therapist_has_license").status_code == 400
+    staff_only = constraint_error("availability_staff_only")
+    assert (staff_only.status_code, staff_only.detail) == (
+        400,
+        "Only active therapists and drivers can have availability slots.",
+    )
+    unknown = constraint_error("no_such_rule")
+    assert (unknown.status_code, unknown.detail) == (409, "The change conflicts with existing data (no_such_rule).")

@@ -34,6 +34,8 @@ WRITE_ROUTES = operations({"POST", "PUT", "PATCH", "DELETE"})
 # Read routes only operators may call (SPEC section 6: reports are for operators; the attendance summary counts
 # everyone).
 OPERATOR_ONLY_READS = re.compile(r"^/api/scheduling/reports/|^/api/attendance/summary/")
+# Operator-only reads of one appointment (its change history): staff who may see it get 403, others 404.
+OPERATOR_ONLY_APPOINTMENT_READS = re.compile(r"^/api/scheduling/appointments/\{appointment_id\}/history/$")
 
 # Values for required query parameters, by name; a new required parameter must get one here.
 QUERY_SAMPLES = {"week_start": "TODAY", "date": "TODAY", "start_time": "09:00", "end_time": "10:00"}
@@ -174,6 +176,8 @@ def needs_auth(method: str, path: str) -> bool:
 def expected_read_status(path: str, role: str) -> int:
     if OPERATOR_ONLY_READS.match(path):
         return 200 if role == "operator" else 403
+    if OPERATOR_ONLY_APPOINTMENT_READS.match(path):
+        return {"operator": 200, "therapist": 403, "driver": 403}.get(role, 404)
     if "{appointment_id}" in path:
         return 200 if role in ("operator", "therapist", "driver") else 404
     if "{slot_id}" in path or "{record_id}" in path:

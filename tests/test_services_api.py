@@ -1,6 +1,8 @@
 import pytest
+from django.db import IntegrityError, transaction
 
 from scheduling.models import Service
+from scheduling.services.validation import breaks
 
 SERVICES = "/api/scheduling/services/"
 NEW = {"name": "Hot Stone", "duration": 90, "price": "675.00", "oil": "Lavender"}
@@ -78,6 +80,20 @@ def test_a_duplicate_service_name_is_409(api_client, people, make_service):
     make_service(name="Hot Stone")
     response = api_client(people["operator"]).post(SERVICES, {**NEW, "name": "hot stone"})
     assert response.status_code == 409 and response.json()["detail"].startswith("name")
+
+
+@pytest.mark.parametrize("name", ["Hot Stone", "hot stone", "HOT STONE", "Hot stone"])
+def test_python_and_postgresql_agree_that_service_names_are_unique_regardless_of_case(make_service, name):
+    make_service(name="Hot Stone")
+    assert breaks(Service(name=name, duration=60, price=1), "service_name_unique_ci")
+    with pytest.raises(IntegrityError, match="service_name_unique_ci"), transaction.atomic():
+        Service.objects.create(name=name, duration=60, price=1)
+
+
+def test_a_service_keeps_its_own_name_and_a_new_name_is_free(make_service):
+    service = make_service(name="Hot Stone")
+    assert not breaks(service, "service_name_unique_ci")
+    assert not breaks(Service(name="Hot Stones", duration=60, price=1), "service_name_unique_ci")
 
 
 @pytest.mark.parametrize("role", ["therapist", "driver"])

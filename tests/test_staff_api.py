@@ -1,4 +1,5 @@
 import pytest
+from django.db import IntegrityError, transaction
 
 from scheduling.models import AuthToken, Role, User
 
@@ -219,6 +220,14 @@ def test_edit_can_set_a_new_password(api_client, team):
     assert api_client(team["operator"]).patch(url, {"password": "brand-new-pass-9"}).status_code == 200
     team["driver"].refresh_from_db()
     assert team["driver"].check_password("brand-new-pass-9")
+
+
+def test_the_database_refuses_a_username_or_email_differing_only_in_case(team):
+    driver = team["driver"]
+    with pytest.raises(IntegrityError, match="user_username_unique_ci"), transaction.atomic():
+        User.objects.create(username=driver.username.upper(), role=Role.OPERATOR)
+    with pytest.raises(IntegrityError, match="user_email_unique_ci"), transaction.atomic():
+        User.objects.create(username="someone-else", email=driver.email.upper(), role=Role.OPERATOR)
 
 
 def test_edit_refuses_a_username_taken_by_someone_else(api_client, team):

@@ -13,6 +13,7 @@ from scheduling.models.auth import AuthToken, EmailVerification
 from scheduling.models.availability import Availability
 from scheduling.models.catalog import Client, Service
 from scheduling.models.notifications import Notification, NotificationCounter, NotificationType
+from scheduling.models.replication import WritePosition
 from scheduling.models.reports import (
     DriverWorkloadDaily,
     DriverWorkloadWeekly,
@@ -22,9 +23,20 @@ from scheduling.models.reports import (
     TherapistWorkloadDaily,
     TherapistWorkloadWeekly,
 )
+from scheduling.models.rollups import (
+    AppointmentStatusTotal,
+    DriverDayRollup,
+    FunnelDayRollup,
+    ReportDirtyDay,
+    RevenueDayRollup,
+    ServiceDayRollup,
+    TherapistDayRollup,
+)
 from scheduling.models.users import MassagePressure, Role, User
+from scheduling.models.versions import DataVersion
 
 __all__ = [
+    "WritePosition",
     "Appointment",
     "AppointmentRejection",
     "AppointmentStatus",
@@ -64,3 +76,25 @@ from scheduling.models.bookings import (
 )
 
 __all__ += ["AppointmentItemCache", "AppointmentListRow", "AppointmentStatusCount", "BookingRole", "StaffBooking"]
+
+from scheduling.models.history import (  # noqa: E402 (the tracked models first)
+    AppointmentChange,
+    AppointmentEvent,
+    AppointmentServiceEvent,
+    AppointmentServiceLink,
+    AppointmentTherapistEvent,
+    AvailabilityEvent,
+    UserEvent,
+)
+
+__all__ += [
+    "AppointmentChange",
+    "AppointmentEvent",
+    "AppointmentServiceEvent",
+    "AppointmentServiceLink",
+    "AppointmentTherapistEvent",
+    "AvailabilityEvent",
+    "UserEvent",
+]
+__all__ += ["AppointmentStatusTotal", "DataVersion", "ReportDirtyDay"]
+__all__ += ["DriverDayRollup", "FunnelDayRollup", "RevenueDayRollup", "ServiceDayRollup", "TherapistDayRollup"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from scheduling.lifecycle import TRANSITIONS, AppointmentStatus
+from scheduling.live.triggers import live_event
 from scheduling.models import triggers_sql
 
 
@@ -128,7 +129,12 @@ class Appointment(models.Model):
                 condition=Q(payment_amount__isnull=True) | Q(payment_amount__gte=0),
                 name="appointment_payment_amount_not_negative",
             ),
-            models.CheckConstraint(condition=~Q(start_time=models.F("end_time")), name="appointment_not_zero_length"),
+            models.CheckConstraint(
+                condition=~Q(start_time=models.F("end_time")),
+                name="appointment_not_zero_length",
+                violation_error_message="end_time must differ from start_time.",
+                violation_error_code="invalid",
+            ),
             models.CheckConstraint(condition=Q(group_size__gte=1), name="appointment_group_size_positive"),
         ]
         triggers = [
@@ -149,6 +155,13 @@ class Appointment(models.Model):
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Condition(triggers_sql.BOOKING_RELEVANT_CHANGE),
                 func=triggers_sql.sync_bookings_func("NEW.id"),
+            ),
+            # The live channel: ids and the status/driver before and after, for the pushes and their event forms.
+            *live_event(
+                "appointment",
+                name="appointment",
+                fields={"id": "id", "s": "status", "d": "driver_id"},
+                old_fields={"o": "status", "od": "driver_id"},
             ),
         ]
         indexes = [
@@ -186,6 +199,8 @@ class AppointmentTherapist(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 func=triggers_sql.sync_bookings_func("COALESCE(NEW.appointment_id, OLD.appointment_id)"),
             ),
+            # a group therapist added or removed changes who sees the appointment: an update of the appointment
+            *live_event("appointment", name="appt_therapist", fields={"id": "appointment_id"}, report_as="U"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from scheduling.live.triggers import live_event
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -25,6 +27,14 @@ class AuthToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"], name="token_user_expires_idx")]
+        # a revoked or deleted token closes the live sockets opened with it
+        triggers = live_event(
+            "token",
+            name="token",
+            fields={"id": "id", "u": "user_id"},
+            operations="UD",
+            where={"U": "n.revoked_at IS NOT NULL AND o.revoked_at IS NULL"},
+        )
 
     def __str__(self) -> str:
         return f"token {self.key_hash[:8]}… of {self.user_id}"

@@ -5,6 +5,11 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
+from scheduling.live.triggers import live_event
+from scheduling.models import versions
+from scheduling.models.rule_trigger import RuleTrigger
+from scheduling.wall_clock import ends_next_day
+
 
 class SlotPeriod(Func):
     """`slot_period(date, start, end)`: the real tsrange of a slot, one day longer when it runs past midnight.
@@ -31,10 +36,17 @@ class Availability(models.Model):
         ordering = ["date", "start_time", "id"]
         verbose_name_plural = "availabilities"
         constraints = [
-            models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="availability_not_zero_length"),
+            models.CheckConstraint(
+                condition=~Q(start_time=F("end_time")),
+                name="availability_not_zero_length",
+                violation_error_message="end_time must differ from start_time.",
+                violation_error_code="invalid",
+            ),
             # One person's slots never overlap in real time, midnight-crossing ones included (needs btree_gist).
             ExclusionConstraint(
                 name="availability_no_overlap",
+                violation_error_message="The slot overlaps another slot of the same person.",
+                violation_error_code="overlap",
                 expressions=[
                     (F("user"), RangeOperators.EQUAL),
                     (SlotPeriod(F("date"), F("start_time"), F("end_time")), RangeOperators.OVERLAPS),
@@ -47,8 +59,10 @@ class Availability(models.Model):
         ]
         triggers = [
             # Operators and deactivated accounts hold no slots, whatever path writes the row.
-            pgtrigger.Trigger(
+            RuleTrigger(
                 name="availability_staff_only",
+                violation_error_message="Only active therapists and drivers can have availability slots.",
+                violation_error_code="invalid",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 func="""
@@ -62,6 +76,8 @@ class Availability(models.Model):
                 RETURN NEW;
                 """,
             ),
+            *live_event("availability", name="availability", fields={"id": "id", "u": "user_id"}),
+            *versions.bump(versions.Scope.AVAILABILITY, "availability"),  # ETags of availability lists
         ]
 
     def __str__(self) -> str:
@@ -69,4 +85,4 @@ class Availability(models.Model):
 
     @property
     def crosses_midnight(self) -> bool:
-        return self.end_time <= self.start_time
+        return ends_next_day(self.start_time, self.end_time)

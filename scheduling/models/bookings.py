@@ -13,6 +13,17 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 
+from scheduling.models import rollups, versions
+
+
+class WallClockRange(models.Func):
+    """`wall_clock_range(date, start, end)`: `slot_period` as StaffBooking.period stores it (wall-clock times labelled
+    UTC; an end at or before the start is on the next day). The SQL function is created by migration 0008."""
+
+    function = "wall_clock_range"
+    arity = 3
+    output_field = DateTimeRangeField()
+
 
 class BookingRole(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
@@ -108,6 +119,12 @@ class AppointmentItemCache(models.Model):
 
     class Meta:
         db_table = "appointment_item_cache"
+        # Every change an appointment list can show passes through this table: it moves their ETags.
+        triggers = [
+            *versions.bump(versions.Scope.APPOINTMENTS, "appt_item"),
+            # ... and marks the appointment's date for the report roll-ups (scheduling/models/rollups.py)
+            *rollups.mark_report_days(),
+        ]
 
     def __str__(self) -> str:
         return f"item of appointment {self.appointment_id}"

@@ -3,6 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from scheduling.live.triggers import live_event
+from scheduling.models import versions
+
 COUNTER_TABLE = "scheduling_notificationcounter"
 
 
@@ -159,6 +162,9 @@ class Notification(models.Model):
                 declare=_COUNTER_DECLARE,
                 func=_counter_trigger_func(_UPDATE_DELTAS),
             ),
+            # the live channel's notification_created (to the recipient only)
+            *live_event("notification", name="notif", fields={"id": "id", "u": "user_id"}, operations="I"),
+            *versions.bump_per_user(versions.Scope.NOTIFICATIONS, "notif"),  # ETags of each user's lists
         ]
 
     def __str__(self) -> str:

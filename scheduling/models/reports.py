@@ -8,7 +8,9 @@ def _money() -> models.DecimalField:
     return models.DecimalField(max_digits=12, decimal_places=2)
 
 
-class RevenueDaily(models.Model):
+class _Revenue(models.Model):
+    """The figures of a revenue day (also the columns of its roll-up table, scheduling/models/rollups.py)."""
+
     date = models.DateField(primary_key=True)
     appointments = models.IntegerField()
     revenue_billed = _money()
@@ -20,6 +22,11 @@ class RevenueDaily(models.Model):
     paid_unrecorded = _money()
     revenue_extension = _money()
 
+    class Meta:
+        abstract = True
+
+
+class RevenueDaily(_Revenue):
     class Meta:
         managed = False
         db_table = "report_revenue_daily"
@@ -128,7 +135,7 @@ class ServicePopularityMonthly(models.Model):
         return f"{self.service_name} in {self.month:%Y-%m}"
 
 
-class FunnelDaily(models.Model):
+class _Funnel(models.Model):
     date = models.DateField(primary_key=True)
     booked = models.IntegerField()
     pending = models.IntegerField()
@@ -142,6 +149,11 @@ class FunnelDaily(models.Model):
     rejection_rate = models.FloatField()
     cancellation_rate = models.FloatField()
 
+    class Meta:
+        abstract = True
+
+
+class FunnelDaily(_Funnel):
     class Meta:
         managed = False
         db_table = "report_funnel_daily"

@@ -10,6 +10,7 @@
 import pgtrigger
 
 from scheduling.lifecycle import DRIVER_HELD, THERAPIST_FREED
+from scheduling.models.rollups import TOTAL_SHARDS, TOTAL_TABLE
 
 
 def _sql_list(values) -> str:
@@ -24,6 +25,12 @@ _UPSERT = f"""
     GROUP BY date, status HAVING sum(delta) <> 0
     ORDER BY date, status
     ON CONFLICT (date, status) DO UPDATE SET count = c.count + EXCLUDED.count;
+    -- the same deltas per status over all dates (scheduling/models/rollups.py), in this backend's shard
+    INSERT INTO {TOTAL_TABLE} AS t (status, shard, count)
+    SELECT status, pg_backend_pid() % {TOTAL_SHARDS}, sum(delta) FROM ({{deltas}}) AS d
+    GROUP BY status HAVING sum(delta) <> 0
+    ORDER BY status
+    ON CONFLICT (status, shard) DO UPDATE SET count = t.count + EXCLUDED.count;
     RETURN NULL;
 """
 
@@ -59,12 +66,9 @@ def status_count_triggers() -> list[pgtrigger.Trigger]:
     ]
 
 
-# Wall-clock times as a UTC range: only overlap matters; an end at or before the start is on the next day.
-PERIOD_SQL = """tstzrange(
-    (a.date + a.start_time) AT TIME ZONE 'UTC',
-    (a.date + a.end_time + CASE WHEN a.end_time <= a.start_time THEN interval '1 day' ELSE interval '0' END)
-        AT TIME ZONE 'UTC',
-    '[)')"""
+# Wall-clock times as a UTC range (only overlap matters); the SQL function of migration 0008 puts an end at or
+# before the start on the next day.
+PERIOD_SQL = "wall_clock_range(a.date, a.start_time, a.end_time)"
 
 BOOKING_RELEVANT_CHANGE = " OR ".join(
     f'OLD."{col}" IS DISTINCT FROM NEW."{col}"'

@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scheduling.live.triggers import live_event
+from scheduling.models import versions
+
 
 class Role(models.TextChoices):
     OPERATOR = "operator", "Operator"
@@ -44,30 +47,58 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role=Role.THERAPIST) | ~Q(license_number=""),
                 name="user_therapist_has_license",
+                violation_error_message="A therapist needs a license_number.",
+                violation_error_code="required",
             ),
             models.CheckConstraint(
                 condition=~Q(role=Role.DRIVER) | ~Q(motorcycle_plate=""),
                 name="user_driver_has_plate",
+                violation_error_message="A driver needs a motorcycle_plate.",
+                violation_error_code="required",
             ),
             models.CheckConstraint(
                 condition=Q(massage_pressure="") | Q(massage_pressure__in=MassagePressure.values),
                 name="user_massage_pressure_valid",
             ),
-            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
+            # Usernames and emails are unique regardless of case ("Ann" and "ann" are one login). Django's own
+            # unique index on username stays: the auth framework requires the field itself to be unique.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_ci",
+                violation_error_message="A user with this username already exists.",
+                violation_error_code="taken",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message="A user with this email already exists.",
+                violation_error_code="taken",
+            ),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
+        # a deactivated account's live sockets are closed, however it was deactivated (API, admin, SQL);
+        # ETags of staff lists (a login or the driver queue moves nothing)
+        triggers = [
+            *live_event(
+                "account",
+                name="user",
+                fields={"id": "id"},
+                operations="U",
+                where={"U": "o.is_active AND NOT n.is_active"},
+            ),
+            *versions.bump(versions.Scope.USERS, "user", ignore_columns=versions.USER_BOOKKEEPING),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_full_name() or self.username} ({self.role})"
+        return f"{self.display_name} ({self.role})"
+
+    @property
+    def display_name(self) -> str:
+        """The name people see: first and last name, else the username (the `full_name` of the API and of the
+        appointment views)."""
+        return self.get_full_name() or self.username
 
     @property
     def is_operator(self) -> bool:
         return self.role == Role.OPERATOR
-
-    @property
-    def is_therapist(self) -> bool:
-        return self.role == Role.THERAPIST
-
-    @property
-    def is_driver(self) -> bool:
-        return self.role == Role.DRIVER

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import F, Field, Lookup, Q, QuerySet
+from django.db import connection, connections, router
+from django.db.models import DateField, F, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
@@ -20,26 +20,16 @@ from scheduling.models import (
     Appointment,
     AppointmentListRow,
     AppointmentStatusCount,
+    AppointmentStatusTotal,
     AppointmentTherapist,
     Role,
     StaffBooking,
     User,
 )
+from scheduling.models.bookings import WallClockRange
 
 
-@Field.register_lookup
-class AnyOf(Lookup):
-    """`field = ANY(ARRAY(subquery))`: like `__in`, but an index condition that can be OR-ed with others."""
-
-    lookup_name = "any_of"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
-
-
-def _scope(user: User) -> Q:
+def visibility(user: User) -> Q:
     """Operators see all; a therapist what they serve (main or group therapist); a driver what they drive."""
     if user.role == Role.OPERATOR:
         return Q()
@@ -54,9 +44,14 @@ def _scope(user: User) -> Q:
     return Q(pk__in=[])
 
 
+def appointment_rows_visible_to(user: User) -> QuerySet[Appointment]:
+    """The same scope on the appointment table itself (cheaper where only ids are needed: the live channel)."""
+    return Appointment.objects.filter(visibility(user))
+
+
 def appointments_visible_to(user: User) -> QuerySet[AppointmentListRow]:
     """The appointments this user may see, as API rows (unordered; callers order)."""
-    return AppointmentListRow.objects.filter(_scope(user))
+    return AppointmentListRow.objects.filter(visibility(user))
 
 
 def appointment_for_update(user: User, appointment_id: int) -> Appointment:
@@ -81,8 +76,13 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+def _read_cursor():
+    """A cursor on the database the router picks for reads (a replica for read-only requests, when configured)."""
+    return connections[router.db_for_read(Appointment)].cursor()
+
+
 def _fetch_one(sql: str, params: Iterable) -> tuple:
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
@@ -92,8 +92,12 @@ def counter_rows(
     date: dt.date | None = None,
     date_after: dt.date | None = None,
     date_before: dt.date | None = None,
-) -> QuerySet[AppointmentStatusCount]:
-    """The counter rows whose sum is the number of appointments with these statuses and dates (operators)."""
+) -> QuerySet[AppointmentStatusCount] | QuerySet[AppointmentStatusTotal]:
+    """The counter rows whose sum is the number of appointments with these statuses and dates (operators).
+    With no date bound they are the per-status totals: a read of constant size however long the history."""
+    if date is None and date_after is None and date_before is None:
+        totals = AppointmentStatusTotal.objects.all()
+        return totals if statuses is None else totals.filter(status__in=list(statuses))
     counters = AppointmentStatusCount.objects.all()
     if statuses is not None:
         counters = counters.filter(status__in=list(statuses))
@@ -110,7 +114,7 @@ def page_json(
     rows: QuerySet[AppointmentListRow],
     page: int,
     page_size: int,
-    counters: QuerySet[AppointmentStatusCount] | None = None,
+    counters: QuerySet[AppointmentStatusCount] | QuerySet[AppointmentStatusTotal] | None = None,
 ) -> tuple[int, bytes]:
     """(count, JSON array of the page's items) in ONE query; the array keeps the queryset's order.
     With `counters` (an operator's list filtered by status and dates only) the count is their sum, read from
@@ -153,28 +157,18 @@ def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
     """Appointments per status in the user's scope. Operators read the trigger-maintained counter table
     (an index lookup per date); a therapist's or driver's own handful of rows is counted on the fly."""
     if user.role == Role.OPERATOR:
-        counters = AppointmentStatusCount.objects.filter(count__gt=0)
-        if date is not None:
-            counters = counters.filter(date=date)
+        counters = counter_rows(date=date).filter(count__gt=0)
         sql = "SELECT status, sum(count)::integer FROM ({}) AS c GROUP BY status"
         inner, params = _sql(counters.order_by().values("status", "count"))
     else:
-        rows = Appointment.objects.filter(_scope(user))
+        rows = Appointment.objects.filter(visibility(user))
         if date is not None:
             rows = rows.filter(date=date)
         sql = "SELECT status, count(*)::integer FROM ({}) AS c GROUP BY status"
         inner, params = _sql(rows.order_by().values("status"))
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql.format(inner), params)
         return dict(cursor.fetchall())
-
-
-def wall_clock_range(date: dt.date, start_time: dt.time, end_time: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    """The booking range as stored in StaffBooking.period: wall-clock times labelled UTC; an end at or before
-    the start is on the next day."""
-    start = dt.datetime.combine(date, start_time, tzinfo=dt.UTC)
-    end_day = date + dt.timedelta(days=1) if end_time <= start_time else date
-    return start, dt.datetime.combine(end_day, end_time, tzinfo=dt.UTC)
 
 
 def overlapping_bookings(
@@ -182,26 +176,17 @@ def overlapping_bookings(
     start_time: dt.time,
     end_time: dt.time,
     *,
-    role: str | None = None,
     staff_ids: Iterable[int] | None = None,
     exclude_appointment: int | None = None,
 ) -> QuerySet[StaffBooking]:
     """Bookings of active appointments that overlap the window (back-to-back does not overlap)."""
-    bookings = StaffBooking.objects.filter(period__overlap=wall_clock_range(date, start_time, end_time))
-    if role is not None:
-        bookings = bookings.filter(role=role)
+    window = WallClockRange(Value(date, DateField()), Value(start_time, TimeField()), Value(end_time, TimeField()))
+    bookings = StaffBooking.objects.filter(period__overlap=window)
     if staff_ids is not None:
         bookings = bookings.filter(staff_id__in=list(staff_ids))
     if exclude_appointment is not None:
         bookings = bookings.exclude(appointment_id=exclude_appointment)
     return bookings
-
-
-def busy_staff_ids(date: dt.date, start_time: dt.time, end_time: dt.time, role: str | None = None) -> set[int]:
-    """Ids of the staff (role 'therapist' or 'driver', or both when None) holding an active appointment that
-    overlaps the window. ONE query; cross-midnight aware (end <= start ends the next day)."""
-    bookings = overlapping_bookings(date, start_time, end_time, role=role)
-    return set(bookings.values_list("staff_id", flat=True).distinct())
 
 
 def conflicts(
@@ -262,3 +247,12 @@ def total_price(appointment_id: int) -> Decimal:
         cursor.execute("SELECT total_price FROM appointment_totals WHERE appointment_id = %s", [appointment_id])
         row = cursor.fetchone()
     return row[0] if row else Decimal("0")
+
+
+def items_json(ids: Iterable[int]) -> dict[int, str]:
+    """Each existing appointment of `ids` as the API shows it (its JSON text), in one query: the live channel
+    pushes the very object the REST endpoints return."""
+    sql, params = _sql(AppointmentListRow.objects.filter(id__in=list(ids)).values("id", "item"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.id, r.item::text FROM ({sql}) AS r", params)
+        return dict(cursor.fetchall())

@@ -74,7 +74,9 @@ def check_not_zero_length(start: dt.time, end: dt.time) -> None:
 
 
 @dataclass(frozen=True)
-class Window:
+class TimeWindow:
+    """A date and a start and end wall-clock time (an end at or before the start is on the next day)."""
+
     date: dt.date
     start_time: dt.time
     end_time: dt.time
@@ -89,7 +91,7 @@ FREE_STAFF_SQL = (Path(__file__).resolve().parent / "free_staff.sql").read_text(
 
 def free_staff(
     role: Role,
-    window: Window,
+    window: TimeWindow,
     *,
     specialization: str | None = None,
     massage_pressure: str | None = None,

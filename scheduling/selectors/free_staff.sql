@@ -38,6 +38,6 @@ WHERE u.role = %(role)s
   AND NOT EXISTS (
       SELECT 1 FROM scheduling_staffbooking b
       WHERE b.staff_id = u.id
-        AND b.period && tstzrange(lower(win.span) AT TIME ZONE 'UTC', upper(win.span) AT TIME ZONE 'UTC', '[)')
+        AND b.period && wall_clock_range(%(date)s::date, %(start)s::time, %(end)s::time)
   )
 ORDER BY u.first_name, u.last_name, u.id

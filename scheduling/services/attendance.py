@@ -134,7 +134,7 @@ def approve(actor: User, record_id: int, *, at: dt.datetime | None = None) -> At
     record = _locked(actor, record_id)
     if record.approved_at is not None:
         approver = record.approved_by
-        by = (approver.get_full_name() or approver.username) if approver is not None else "an operator"
+        by = approver.display_name if approver is not None else "an operator"
         raise Conflict(
             f"This attendance record ({record.status}) was already approved by {by} at "
             f"{timezone.localtime(record.approved_at):%Y-%m-%d %H:%M}."
@@ -229,7 +229,7 @@ def mark_absent(
         existing = AttendanceRecord.objects.filter(staff_member=person, date=day).first()
         if existing is not None and existing.check_in_time is not None:
             raise Conflict(
-                f"{person.get_full_name() or person.username} checked in on {day:%Y-%m-%d} at "
+                f"{person.display_name} checked in on {day:%Y-%m-%d} at "
                 f"{_clock(existing.check_in_time)} (status {existing.status}): not absent."
             )
     with connection.cursor() as cursor:

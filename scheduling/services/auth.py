@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import db_router
 from scheduling.errors import Forbidden, NotAuthenticated
-from scheduling.models import AuthToken, User
+from scheduling.models import AuthToken, User, WritePosition
 from scheduling.models.auth import hash_token, new_raw_token
 
 INVALID_CREDENTIALS = "Invalid username/email or password."
@@ -24,6 +25,17 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         _DUMMY_HASH = make_password("not-a-real-password")
     return _DUMMY_HASH
+
+
+def issue_token(user: User, *, hours: float | None = None, user_agent: str = "") -> str:
+    """Store a new token's hash for `user` and return the raw token (shown once). Login, the tests and the
+    benchmark all mint tokens here. `hours` defaults to AUTH_TOKEN_TTL_HOURS."""
+    raw = new_raw_token()
+    ttl = timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS if hours is None else hours)
+    AuthToken.objects.create(
+        user=user, key_hash=hash_token(raw), expires_at=timezone.now() + ttl, user_agent=user_agent[:200]
+    )
+    return raw
 
 
 def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, str]:
@@ -61,31 +73,23 @@ def login(identifier: str, password: str, user_agent: str = "") -> tuple[User, s
             user.locked_until = None
             user.last_login = now
             user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-            return user, issue_token(user, user_agent)
+            return user, issue_token(user, user_agent=user_agent)
     # The failed attempt is committed above before we answer.
     raise NotAuthenticated(INVALID_CREDENTIALS)
 
 
-def issue_token(user: User, user_agent: str = "") -> str:
-    """A new token for the user (stored as its hash); the raw value is returned once."""
-    raw = new_raw_token()
-    AuthToken.objects.create(
-        user=user,
-        key_hash=hash_token(raw),
-        expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
-        user_agent=user_agent[:200],
-    )
-    return raw
-
-
 @functools.cache
-def _token_lookup_sql() -> tuple[str, list[str]]:
+def _token_lookup_sql(extra: str = "") -> tuple[str, list[str]]:
     """The SQL of the per-request token check, built once: every API request runs it, so it skips the ORM's
-    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db."""
+    query compiler (a few hundred microseconds a request) and maps the row with Model.from_db. `extra`: one more
+    column after the user's (it may refer to the user as `u`), read in the same round trip."""
     fields = [f for f in User._meta.concrete_fields]
     columns = ", ".join(f'u."{f.column}"' for f in fields)
+    if settings.DATABASE_REPLICA_URLS:
+        # the caller's last write position, for the replica router (config/db_router.py); same round trip
+        columns += f', (SELECT w."lsn"::text FROM "{WritePosition._meta.db_table}" w WHERE w."user_id" = u."id")'
     sql = (
-        f'SELECT t."id", {columns} FROM "{AuthToken._meta.db_table}" t '
+        f'SELECT t."id", {columns}{", " + extra if extra else ""} FROM "{AuthToken._meta.db_table}" t '
         f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
         'WHERE t."key_hash" = %s AND t."revoked_at" IS NULL AND t."expires_at" > now() AND u."is_active"'
     )
@@ -93,18 +97,27 @@ def _token_lookup_sql() -> tuple[str, list[str]]:
 
 
 def user_for_token(raw: str) -> User | None:
-    """One query: the live token joined to its active user."""
+    """One query, always on the primary (a token issued a moment ago may not be on a replica yet): the live
+    token joined to its active user."""
+    return user_for_token_with(raw)[0]
+
+
+def user_for_token_with(raw: str, extra: str = "") -> tuple[User | None, object]:
+    """The token's user and the value of the `extra` column (see _token_lookup_sql), in one query, always on the
+    primary (a token issued a moment ago may not be on a replica yet)."""
     if not raw or len(raw) > 200:
-        return None
-    sql, attnames = _token_lookup_sql()
+        return None, None
+    sql, attnames = _token_lookup_sql(extra)
     with connection.cursor() as cursor:
         cursor.execute(sql, [hash_token(raw)])
         row = cursor.fetchone()
     if row is None:
-        return None
-    user = User.from_db(connection.alias, attnames, row[1:])
+        return None, None
+    user = User.from_db(connection.alias, attnames, row[1 : 1 + len(attnames)])
     user.auth_token = AuthToken(id=row[0], user_id=user.pk)
-    return user
+    if settings.DATABASE_REPLICA_URLS:
+        db_router.note_user(user.pk, row[1 + len(attnames)])  # the write position follows the user's columns
+    return user, (row[-1] if extra else None)
 
 
 def logout(token: AuthToken) -> None:

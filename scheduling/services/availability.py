@@ -28,6 +28,12 @@ def _owner_for(actor: User, user_id: int | None) -> User:
     return owner
 
 
+def _check_may_write(actor: User, slot: Availability) -> None:
+    """Operators write anyone's slot; therapists and drivers only their own."""
+    if not actor.is_operator and slot.user_id != actor.pk:
+        raise Forbidden("You can only manage your own availability.")
+
+
 def _check_slot(owner: User, date: dt.date, start: dt.time, end: dt.time, *, exclude_id: int | None = None) -> None:
     if owner.role not in (Role.THERAPIST, Role.DRIVER):
         raise BadRequest("Only therapists and drivers have availability slots.", errors={"user": ["not staff"]})
@@ -57,6 +63,7 @@ def create_slot(
 
 @transaction.atomic
 def update_slot(actor: User, slot: Availability, changes: dict) -> Availability:
+    _check_may_write(actor, slot)
     if "user" in changes and changes["user"] not in (None, slot.user_id):
         raise BadRequest("A slot cannot move to another person; delete it and create a new one.")
     for name in ("date", "start_time", "end_time", "is_available"):
@@ -68,6 +75,7 @@ def update_slot(actor: User, slot: Availability, changes: dict) -> Availability:
 
 
 def delete_slot(actor: User, slot: Availability) -> None:
+    _check_may_write(actor, slot)
     slot.delete()
 
 

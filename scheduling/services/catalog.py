@@ -9,7 +9,7 @@ from django.db import transaction
 
 from scheduling.errors import Conflict, DomainError
 from scheduling.models import Client, Service
-from scheduling.services.validation import invalid_input
+from scheduling.services.validation import breaks, invalid_input
 
 CLIENT_FIELDS = ("first_name", "last_name", "phone_number", "email", "address", "notes")
 CENTS = Decimal("0.01")
@@ -85,7 +85,7 @@ def _check_service(service: Service) -> None:
         errors["name"] = ["This field is required."]
     if errors:
         raise invalid_input(errors)
-    if Service.objects.exclude(pk=service.pk).filter(name__iexact=service.name).exists():
+    if breaks(service, "service_name_unique_ci"):
         raise Conflict(f"name: a service named {service.name!r} already exists.", errors={"name": ["taken"]})
 
 

@@ -88,7 +88,7 @@ def verify(email: str, code: str, user_agent: str = "") -> tuple[User, str]:
             pending.delete()
             user.email_verified = True
             user.save(update_fields=["email_verified"])
-            return user, issue_token(user, user_agent)
+            return user, issue_token(user, user_agent=user_agent)
         if usable:
             pending.failed_attempts += 1
             pending.save(update_fields=["failed_attempts"])

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from scheduling.errors import BadRequest, Conflict, Forbidden
 from scheduling.models import AuthToken, MassagePressure, Role, User
-from scheduling.services.validation import invalid_input
+from scheduling.services.validation import breaks, invalid_input
 
 # Fields an operator may set on create and edit (role and is_active have their own rules).
 PROFILE_FIELDS = (
@@ -55,10 +55,9 @@ def _check_profile(user: User, password: str | None) -> None:
             errors["password"] = list(exc.messages)
     if errors:
         raise invalid_input(errors)
-    others = User.objects.exclude(pk=user.pk)
-    if others.filter(username__iexact=user.username).exists():
+    if breaks(user, "user_username_unique_ci"):
         raise Conflict(f"username: a user named {user.username!r} already exists.", errors={"username": ["taken"]})
-    if user.email and others.filter(email__iexact=user.email).exists():
+    if user.email and breaks(user, "user_email_unique_ci"):
         raise Conflict(f"email: a user with email {user.email!r} already exists.", errors={"email": ["taken"]})
 
 

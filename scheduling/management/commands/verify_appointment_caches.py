@@ -1,42 +1,19 @@
 """Compare the trigger-maintained appointment tables with a full recount; --fix rewrites them."""
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-
-STALE_ITEMS = """
-    SELECT count(*) FROM appointment_items AS i FULL JOIN appointment_item_cache AS c USING (appointment_id)
-    WHERE i.item::text IS DISTINCT FROM c.item::text
-"""
-WRONG_COUNTS = """
-    SELECT count(*) FROM (
-        SELECT date, status, count(*)::integer AS n FROM scheduling_appointment GROUP BY date, status
-    ) AS real FULL JOIN (SELECT date, status, count AS n FROM scheduling_appointmentstatuscount WHERE count <> 0) AS c
-        USING (date, status)
-    WHERE real.n IS DISTINCT FROM c.n
-"""
+from scheduling.management.drift_command import DriftCommand
+from scheduling.services import appointment_caches
+from scheduling.services.appointment_caches import Drift, ItemDrift, TotalDrift
 
 
-class Command(BaseCommand):
-    help = "Check appointment_item_cache and the (date, status) counters against a recount (--fix to repair)."
+class Command(DriftCommand):
+    compares = "appointment_item_cache, the (date, status) counters and the status totals with a full recount"
+    subject = "cached appointment rows"
+    drift = staticmethod(appointment_caches.drift)
+    repair = staticmethod(appointment_caches.repair)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--fix", action="store_true", help="rewrite both from the source tables")
-
-    def handle(self, *args, fix: bool = False, **options):
-        with transaction.atomic(), connection.cursor() as cursor:
-            if fix:
-                cursor.execute("LOCK TABLE scheduling_appointment IN SHARE MODE")
-                cursor.execute("DELETE FROM appointment_item_cache")
-                cursor.execute("SELECT refresh_appointment_items(ARRAY(SELECT id FROM scheduling_appointment))")
-                cursor.execute("DELETE FROM scheduling_appointmentstatuscount")
-                cursor.execute(
-                    "INSERT INTO scheduling_appointmentstatuscount (date, status, count) "
-                    "SELECT date, status, count(*) FROM scheduling_appointment GROUP BY date, status"
-                )
-            cursor.execute(STALE_ITEMS)
-            (stale,) = cursor.fetchone()
-            cursor.execute(WRONG_COUNTS)
-            (wrong,) = cursor.fetchone()
-        self.stdout.write(f"stale cached items: {stale}; wrong (date, status) counters: {wrong}")
-        if stale or wrong:
-            raise CommandError("Appointment caches differ from a recount (run with --fix).")
+    def describe(self, row: Drift) -> str:
+        if isinstance(row, ItemDrift):
+            return f"appointment {row.appointment_id}: cached item {row.state}"
+        if isinstance(row, TotalDrift):
+            return f"{row.status}: total {row.total}, recount {row.recount}"
+        return f"{row.date:%Y-%m-%d} {row.status}: counter {row.counter}, recount {row.recount}"

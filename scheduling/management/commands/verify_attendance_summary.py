@@ -5,10 +5,7 @@ from scheduling.services import attendance_summary
 
 
 class Command(DriftCommand):
-    help = (
-        "Compare AttendanceDaySummary with a full recount of the attendance records. Exits non-zero when any day "
-        "differs (also with --fix, after repairing, so a scheduled run still reports that drift happened)."
-    )
+    compares = "AttendanceDaySummary with a full recount of the attendance records"
     subject = "attendance day summaries"
     drift = staticmethod(attendance_summary.drift)
     repair = staticmethod(attendance_summary.repair)

@@ -1,4 +1,4 @@
-"""A fast path for list responses: the same JSON Ninja would produce from a response schema, without validating
+"""Schema rendering: the same JSON Ninja would produce from a response schema, without validating
 every row through pydantic (which cost as much as the SQL on a page of 50: Ninja wraps each object in a
 DjangoGetter and validates field by field).
 

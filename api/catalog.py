@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from api.auth import require_operator
-from api.fast import schema_response
+from api.schema_rendering import schema_response
 from scheduling.selectors import catalog as selectors
 from scheduling.services import catalog as services
 

@@ -1,0 +1,103 @@
+"""The production server (manage.py serve's command): slow clients, its own error answers, static files."""
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bench.slowclients import SlowClients
+from config.serving import BASE_DIR
+
+
+def raw_request(port: int, data: bytes, timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are; (status, headers, body) of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        answer = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def get(port: int, target: str, extra: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+    return raw_request(
+        port, b"GET " + target.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra + b"\r\n"
+    )
+
+
+def loadgen(port: int, path: str, duration: float) -> dict:
+    cmd = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", path]
+    cmd += ["--connections", "4", "--duration", str(duration)]
+    out = subprocess.run(cmd, cwd=BASE_DIR, capture_output=True, text=True, check=True, timeout=duration + 60)
+    return json.loads(out.stdout)
+
+
+def test_200_slow_header_clients_leave_a_normal_request_under_a_second_at_p99(live_port):
+    with SlowClients(live_port, count=200, interval=1.0) as slow:
+        time.sleep(1.0)
+        assert slow.connected() == 200
+        result = loadgen(live_port, "/api/health/", duration=4)
+    assert result["errors"] == 0 and result["requests"] > 100
+    assert result["p99_ms"] < 1000
+
+
+def test_a_client_that_never_finishes_its_headers_is_dropped(live_servers, live_database_url):
+    # the live servers run with WEB_HEADER_TIMEOUT=3 (production: 10 s)
+    with socket.create_connection(("127.0.0.1", live_servers[1]), timeout=15) as s:
+        s.sendall(b"GET /api/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        assert s.recv(1024) == b""  # closed by the server, nothing answered
+        assert 2.5 <= time.monotonic() - started < 6
+
+
+@pytest.mark.parametrize(
+    ("target", "extra", "status"),
+    [
+        ("/api/health/?q=" + "a" * 9000, b"", 414),
+        ("/api/health/", b"X-Big: " + b"a" * 40000 + b"\r\n", 431),
+    ],
+)
+def test_oversized_requests_are_answered_with_json(live_port, target, extra, status):
+    code, headers, body = get(live_port, target, extra)
+    assert code == status
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["detail"]
+
+
+def test_a_malformed_request_is_answered_with_json(live_port):
+    code, headers, body = raw_request(live_port, b"NOT A REQUEST\r\n\r\n")
+    assert code == 400
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["detail"].startswith("Bad request")
+
+
+def test_the_admin_links_hashed_static_files_served_compressed_and_cached_for_a_year(live_port):
+    code, _, page = get(live_port, "/admin/login/")
+    assert code == 200
+    css = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
+    assert css, "the admin page links a content-hashed stylesheet"
+    code, headers, _ = get(live_port, css.group(1).decode(), b"Accept-Encoding: gzip\r\n")
+    assert code == 200
+    assert headers["content-type"].startswith("text/css")
+    assert headers.get("content-encoding") == "gzip"
+    assert "max-age=315360000" in headers["cache-control"] and "immutable" in headers["cache-control"]
+
+
+def test_swagger_ui_assets_are_served_locally(live_port):
+    code, _, body = get(live_port, "/api/docs")
+    assert code == 200
+    assert b"cdn." not in body.lower()
+    assert b"/static/ninja/" in body
