@@ -23,22 +23,28 @@ from django.db import DatabaseError, transaction
 from django.db import models as db_models
 from django.db.models import Exists, OuterRef, Q
 
-from api.errors import CONSTRAINT_MESSAGES
 from scheduling import lifecycle, models
 from scheduling.admin_history import ChangeHistoryAdmin
-from scheduling.errors import DomainError
+from scheduling.errors import DomainError, constraint_error
 from scheduling.services import appointments as appointment_services
 from scheduling.services.auth import is_locked, unlock_account
 
 S = lifecycle.AppointmentStatus
 OPERATOR = models.Role.OPERATOR
 
-# Rules PostgreSQL enforces whose constraint error the API turns into its own answer elsewhere.
+# Rules without a message of their own on the model (the API answers these in its services, by name).
 RULES = {
-    **{name: message for name, (_status, message) in CONSTRAINT_MESSAGES.items()},
     "staff_booking_no_overlap": "a therapist or driver would hold two overlapping appointments (double booking).",
     "appointment_therapist_unique": "the same therapist is listed twice in the group.",
 }
+
+
+def rule_message(constraint: str, fallback: str) -> str:
+    """The constraint's own message (declared beside it on the model), else ours, else PostgreSQL's."""
+    own = constraint_error(constraint).detail
+    if not own.startswith("The change conflicts with existing data ("):
+        return own
+    return RULES.get(constraint, fallback)
 
 
 def allowed_next_statuses(appointment: models.Appointment) -> list[str]:
@@ -58,7 +64,7 @@ def refusal_message(exc: Exception) -> str:
     constraint = getattr(diag, "constraint_name", None)
     primary = getattr(diag, "message_primary", None) or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if constraint:
-        return f"PostgreSQL refused the change (rule {constraint}): {RULES.get(constraint, primary)}"
+        return f"PostgreSQL refused the change (rule {constraint}): {rule_message(constraint, primary)}"
     trigger = re.search(r"function (\w+)\(", getattr(diag, "context", None) or "")
     where = f" (trigger {trigger.group(1)})" if trigger else ""
     return f"PostgreSQL refused the change{where}: {primary}"
