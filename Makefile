@@ -50,7 +50,7 @@ test: $(DEV_STAMP)
 ## browser: the headless-Chromium test of /api/docs and the admin (screenshots in tests/browser/screenshots/)
 browser: $(DEV_STAMP)
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium (apt-get)"; apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
-	$(BIN)/pytest tests/browser -m browser --liveserver=127.0.0.1 -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest tests/browser -m browser -p no:cacheprovider $(PYTEST_ARGS)
 
 ## cluster-test: the read-routing and failover tests on a fresh local primary + replica (.pgcluster-test/)
 cluster-test: $(DEV_STAMP)
