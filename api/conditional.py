@@ -67,6 +67,7 @@ NOT_CONDITIONAL = {
     "/api/attendance/records/{record_id}/": "no data version for attendance yet",
     "/api/attendance/today-status/": "no data version for attendance yet",
     "/api/attendance/summary/": "no data version for attendance yet",
+    f"{S}appointments/{{appointment_id}}/history/": "its rows come from the history tables, which keep no data version",
     f"{S}appointments/timeout/": "pending bookings join it when their deadline passes, which no write marks",
 }
 
