@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db import models as db_models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from scheduling import lifecycle, models
 from scheduling.admin_history import ChangeHistoryAdmin
@@ -30,6 +32,7 @@ from scheduling.services import appointments as appointment_services
 from scheduling.services.auth import is_locked, unlock_account
 
 S = lifecycle.AppointmentStatus
+ADMIN_NOTIFICATION_ROWS = 100
 OPERATOR = models.Role.OPERATOR
 
 # Rules without a message of their own on the model (the API answers these in its services, by name).
@@ -209,28 +212,6 @@ class RejectionInline(admin.TabularInline):
     can_delete = False
 
 
-class NotificationInline(admin.TabularInline):
-    """What the appointment told whom, read-only (notifications are written by the lifecycle services)."""
-
-    model = models.Notification
-    fk_name = "appointment"
-    fields = ("created_at", "user", "notification_type", "message", "is_read")
-    readonly_fields = fields
-    ordering = ("-created_at", "-id")
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
-
-
 class TherapistFilter(admin.SimpleListFilter):
     title = "therapist"
     parameter_name = "therapist"
@@ -314,11 +295,11 @@ class AppointmentAdmin(ChangeHistoryAdmin):
         "driver__last_name",
     )
     autocomplete_fields = ("client", "therapist", "driver", "operator", "services")
-    inlines = [AppointmentTherapistInline, RejectionInline, NotificationInline]
+    inlines = [AppointmentTherapistInline, RejectionInline]
     date_hierarchy = "date"
     list_select_related = ("client", "therapist", "driver")
     list_per_page = 50
-    readonly_fields = ("totals", "services_summary", *TIMELINE, *ChangeHistoryAdmin.readonly_fields)
+    readonly_fields = ("totals", "services_summary", "notifications", *TIMELINE, *ChangeHistoryAdmin.readonly_fields)
     fieldsets = (
         ("Booking", {"fields": ("client", "services", "date", "start_time", "end_time", "location", "notes")}),
         ("People", {"fields": ("therapist", "group_size", "driver", "operator")}),
@@ -342,6 +323,7 @@ class AppointmentAdmin(ChangeHistoryAdmin):
             {"classes": ("collapse",), "fields": ("rejection_reason", "cancellation_reason")},
         ),
         ("Timeline", {"classes": ("collapse",), "fields": TIMELINE}),
+        ("Notifications", {"fields": ("notifications",)}),
         ("Metadata", {"classes": ("collapse",), "fields": ("metadata",)}),
         ("History", {"classes": ("collapse",), "fields": ChangeHistoryAdmin.readonly_fields}),
     )
@@ -367,6 +349,38 @@ class AppointmentAdmin(ChangeHistoryAdmin):
     def services_summary(self, obj: models.Appointment) -> str:
         services = self._item(obj).get("services_details") or []
         return "; ".join(f"{s['name']} ({s['duration']} min, {s['price']})" for s in services) or "-"
+
+    @admin.display(description="what the appointment told whom (newest first)")
+    def notifications(self, obj: models.Appointment) -> str:
+        # a read-only table, not an inline: no formset, so a scripted POST of the form needs no extra fields
+        if obj is None or obj.pk is None:
+            return "-"
+        rows = (
+            models.Notification.objects.filter(appointment_id=obj.pk)
+            .select_related("user")
+            .order_by("-created_at", "-id")[:ADMIN_NOTIFICATION_ROWS]
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M}",
+                    n.user,
+                    n.notification_type,
+                    n.message,
+                    "read" if n.is_read else "unread",
+                )
+                for n in rows
+            ),
+        )
+        if not body:
+            return "No notification yet."
+        return format_html(
+            '<table class="appointment-notifications"><thead><tr><th>when</th><th>to</th><th>type</th>'
+            "<th>message</th><th>read</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
 
     # ---------------------------------------------------------------- the form
 
