@@ -53,41 +53,58 @@ def _service(request, service_id: int):
 
 @router.get("/", response=list[ServiceOut])
 def list_services(request, filters: Query[ServiceFilters]):
+    """The services (plain array).
+
+    Active ones; operators may ask for the inactive ones too."""
     services_ = selectors.services_visible_to(request.auth, include_inactive=filters.include_inactive)
     return schema_response(services_, list[ServiceOut])
 
 
 @router.get("/{int:service_id}/", response=ServiceOut)
 def get_service(request, service_id: int):
+    """One service."""
     return _service(request, service_id)
 
 
 @router.post("/", response={201: ServiceOut})
 def create_service(request, data: ServiceIn):
+    """Add a service (operator).
+
+    A name in use is a 409."""
     require_operator(request, "create services")
     return Status(201, services.create_service(data.dict()))
 
 
 @router.put("/{int:service_id}/", response=ServiceOut)
 def replace_service(request, service_id: int, data: ServiceIn):
+    """Replace a service (operator)."""
     require_operator(request, "edit services")
     return services.update_service(_service(request, service_id), data.dict())
 
 
 @router.patch("/{int:service_id}/", response=ServiceOut)
 def update_service(request, service_id: int, data: PatchDict[ServiceIn]):
+    """Change a service (operator).
+
+    Only the fields given change."""
     require_operator(request, "edit services")
     return services.update_service(_service(request, service_id), dict(data))
 
 
 @router.post("/{int:service_id}/deactivate/", response=ServiceOut)
 def deactivate_service(request, service_id: int):
+    """Deactivate a service (operator).
+
+    It is no longer offered for new bookings; existing ones keep it."""
     require_operator(request, "deactivate services")
     return services.update_service(_service(request, service_id), {"is_active": False})
 
 
 @router.delete("/{int:service_id}/", response=ServiceRemovedOut)
 def delete_service(request, service_id: int):
+    """Delete a service (operator).
+
+    An unused service is deleted; one in use is deactivated instead (`deleted: false`)."""
     require_operator(request, "delete services")
     service = _service(request, service_id)
     if services.remove_service(service):

@@ -54,12 +54,18 @@ class DuplicatesOut(Schema):
 
 @router.get("/", response=Page[ClientOut])
 def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageParams]):
+    """Clients (paginated).
+
+    Every word of `search` must match a name, the phone, the email or the address."""
     page = paginate(request, selectors.clients_visible_to(request.auth, search=filters.search), pagination)
     return schema_response(page, Page[ClientOut])
 
 
 @router.get("/check_duplicates/", response=DuplicatesOut)
 def check_duplicates(request, params: Query[DuplicateParams]):
+    """Is a phone number or email taken?
+
+    The clients that already have this phone number or email, so the booking form can offer them."""
     phone = (params.phone_number or "").strip()
     email = (params.email or "").strip()
     if not phone and not email:
@@ -77,17 +83,24 @@ def check_duplicates(request, params: Query[DuplicateParams]):
 
 @router.get("/{int:client_id}/", response=ClientOut)
 def get_client(request, client_id: int):
+    """One client."""
     return get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
 
 
 @router.post("/", response={201: ClientOut})
 def create_client(request, data: ClientIn):
+    """Add a client (operator).
+
+    A phone number or email already in use is a 409 naming the field."""
     require_operator(request, "create clients")
     return Status(201, services.create_client(data.dict()))
 
 
 @router.put("/{int:client_id}/", response=ClientOut)
 def replace_client(request, client_id: int, data: ClientIn):
+    """Replace a client (operator).
+
+    The same rules as adding one."""
     require_operator(request, "edit clients")
     client = get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
     return services.update_client(client, data.dict())
@@ -95,6 +108,9 @@ def replace_client(request, client_id: int, data: ClientIn):
 
 @router.patch("/{int:client_id}/", response=ClientOut)
 def update_client(request, client_id: int, data: PatchDict[ClientIn]):
+    """Change a client (operator).
+
+    Only the fields given change; the same rules as adding one."""
     require_operator(request, "edit clients")
     client = get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
     return services.update_client(client, dict(data))
@@ -102,6 +118,9 @@ def update_client(request, client_id: int, data: PatchDict[ClientIn]):
 
 @router.delete("/{int:client_id}/", response={204: None})
 def delete_client(request, client_id: int):
+    """Delete a client (operator).
+
+    A client with appointments cannot be deleted (409): their history stays."""
     require_operator(request, "delete clients")
     services.delete_client(get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id))
     return Status(204, None)
