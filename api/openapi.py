@@ -52,13 +52,14 @@ ERROR_DESCRIPTIONS = {
     422: "The body or a parameter has the wrong shape or type; `error` maps each field to its messages",
 }
 
-# Writes whose refusals are decided per row of the caller's own (their notifications, their session): a wrong id
-# is a 404, there is no role check and no state conflict.
-OWN_DATA_TAGS = {"notifications", "auth"}
+# Writes on the caller's own rows (their notifications, their session and profile): no role check, so no 403.
+NO_ROLE_CHECK_TAGS = {"notifications", "auth"}
+# Writes that cannot conflict with anything (marking and deleting one's own notifications): no 409.
+NO_CONFLICT_TAGS = {"notifications"}
 # Unauthenticated writes that check credentials themselves (login, e-mail verification).
 AUTH_TAGS = {"auth"}
-# Reads only operators may make (SPEC section 6: reports are for operators).
-OPERATOR_ONLY_READ_TAGS = {"reports"}
+# Reads only operators may make: every route of a tag (None) or the routes named, relative to their router.
+OPERATOR_ONLY_READS: dict[str, set[str] | None] = {"reports": None, "attendance": {"/summary/"}}
 
 # Descriptions of the parameters many routes share, by name; a route's own Field(description=...) wins.
 PARAMETER_DOCS = {
@@ -104,6 +105,15 @@ ERROR_REF = {"$ref": REF_TEMPLATE.format(model="ErrorOut")}
 MESSAGE_REF = {"$ref": REF_TEMPLATE.format(model="Message")}
 
 
+def _operator_only_read(operation: Operation, tags: list[str]) -> bool:
+    for tag in tags:
+        if tag in OPERATOR_ONLY_READS:
+            paths = OPERATOR_ONLY_READS[tag]
+            if paths is None or operation.path in paths:
+                return True
+    return False
+
+
 def error_statuses(operation: Operation, parameters: list[dict], has_body: bool, tags: list[str]) -> set[int]:
     """The error codes the handlers of api/errors.py can give this operation (see the module docstring)."""
     codes: set[int] = set()
@@ -119,9 +129,11 @@ def error_statuses(operation: Operation, parameters: list[dict], has_body: bool,
         codes.add(414)  # the HTTP server's own limit on the request line (about 4 kB)
     if authenticated and write:
         codes.add(404)  # an id in the body the caller cannot see (a user, a client, a service)
-    if authenticated and write and not OWN_DATA_TAGS.intersection(tags):
-        codes |= {403, 409}
-    if authenticated and OPERATOR_ONLY_READ_TAGS.intersection(tags):
+    if authenticated and write and not NO_ROLE_CHECK_TAGS.intersection(tags):
+        codes.add(403)
+    if authenticated and write and not NO_CONFLICT_TAGS.intersection(tags):
+        codes.add(409)
+    if authenticated and _operator_only_read(operation, tags):
         codes.add(403)
     if not authenticated and write and AUTH_TAGS.intersection(tags):
         codes |= {401, 403}  # wrong credentials or code; an account that is disabled

@@ -86,6 +86,8 @@ def test_every_error_answer_is_declared_with_a_json_body():
         ("POST", "/api/auth/login/", {"400", "401", "403", "422"}),
         ("POST", "/api/scheduling/availabilities/", {"401", "403", "404", "409", "422"}),
         ("GET", "/api/scheduling/clients/", {"401", "404", "414", "422"}),
+        ("PATCH", "/api/auth/profile/", {"400", "401", "409", "422"}),
+        ("GET", "/api/attendance/summary/", {"401", "403", "422"}),
     ],
 )
 def test_the_status_codes_the_api_gives_are_declared(method, path, statuses):
