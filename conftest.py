@@ -3,14 +3,22 @@
 import os
 import signal
 
+import pytest
+
 from config import embedded_pg
 
 _started_here = False
+_lock = None
 
 
 def pytest_configure(config):
-    global _started_here
+    global _started_here, _lock
     if not os.environ.get("DATABASE_URL") and not hasattr(config, "workerinput"):
+        # refuse (one line) when a `make run` owns this folder's server: it would stop it under our feet
+        try:
+            _lock = embedded_pg.claim("pytest")
+        except embedded_pg.InUse as exc:
+            pytest.exit(str(exc.code), returncode=2)
         _started_here = embedded_pg.start(quiet=True)
         # SIGTERM/SIGHUP end the run like Ctrl+C does, so pytest_unconfigure still stops the server.
         for sig in (signal.SIGTERM, signal.SIGHUP):

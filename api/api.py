@@ -1,7 +1,10 @@
-"""The one NinjaAPI: routers per resource are mounted here; docs at /api/docs."""
+"""The one NinjaAPI: routers per resource are mounted here; docs at /api/docs, the index at /api/."""
 
-from django.db import InterfaceError, OperationalError, connection
-from ninja import NinjaAPI, Router, Status
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
+from django.db.migrations.executor import MigrationExecutor
+from ninja import Router, Schema, Status
 
 from api import (
     appointments,
@@ -18,9 +21,12 @@ from api import (
 )
 from api.errors import register_error_handlers
 from api.middleware import database_unavailable
+from api.openapi import SchedulingAPI
 from api.renderers import ORJSONParser, ORJSONRenderer
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+api = SchedulingAPI(
     title="Home-service scheduling API",
     version="1.0.0",
     description="Operators book, therapists serve, drivers carry. PostgreSQL does the aggregating.",
@@ -32,17 +38,83 @@ api = NinjaAPI(
 )
 register_error_handlers(api)
 
+
+class IndexOut(Schema):
+    name: str
+    version: str
+    links: dict[str, str]
+
+
+@api.get("", auth=None, response=IndexOut, tags=["index"], summary="What this API is and where its docs are")
+def index(request):
+    """The entry point: the API's name and version, and links to the docs, the OpenAPI document and health."""
+    root = request.path
+    return {
+        "name": api.title,
+        "version": api.version,
+        "links": {
+            "docs": f"{root}docs",
+            "openapi": f"{root}openapi.json",
+            "health": f"{root}health/",
+            "ready": f"{root}health/ready/",
+            "admin": "/admin/",
+        },
+    }
+
+
 health_router = Router(tags=["health"])
 
 
-@health_router.get("/", auth=None, response={200: dict, 503: dict})
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+class ReadyOut(Schema):
+    status: str
+    database: str
+    migrations: str
+
+
+@health_router.get("/", auth=None, response={200: HealthOut, 503: HealthOut}, summary="Is the database reachable?")
 def health(request):
+    """200 when PostgreSQL answers `SELECT 1`, else 503. The cause goes to the log, never into the answer (it
+    would reveal hosts and socket paths)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except (OperationalError, InterfaceError):  # down: say so (never the error text: it names the socket path)
         return database_unavailable(status="error", database="unavailable")
     return Status(200, {"status": "ok", "database": "ok"})
+
+
+_migrations_applied = False  # once all are applied in this process they stay applied: skip the check then
+
+
+def unapplied_migrations() -> list[str]:
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+@health_router.get(
+    "/ready/", auth=None, response={200: ReadyOut, 503: ReadyOut}, summary="Ready to serve (database and migrations)?"
+)
+def ready(request):
+    """200 when PostgreSQL answers and every migration is applied; 503 names how many are missing (a deploy
+    whose `migrate` has not run yet) or says the database is unavailable."""
+    global _migrations_applied
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        pending = [] if _migrations_applied else unapplied_migrations()
+    except (OperationalError, InterfaceError):  # never the error text: it names hosts and socket paths
+        logger.warning("readiness check: database unavailable", exc_info=True)
+        return database_unavailable(status="not ready", database="unavailable", migrations="unknown")
+    if pending:
+        return Status(503, {"status": "not ready", "database": "ok", "migrations": f"{len(pending)} not applied"})
+    _migrations_applied = True
+    return Status(200, {"status": "ready", "database": "ok", "migrations": "applied"})
 
 
 api.add_router("/health/", health_router)

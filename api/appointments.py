@@ -137,12 +137,17 @@ def _page(request: HttpRequest, rows: QuerySet[AppointmentListRow], params: Page
 
 @router.get("/", response={200: Page[AppointmentOut], **ERRORS}, summary="List appointments (paginated)")
 def list_appointments(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
+    """Every filter narrows the caller's own scope (operators: all; therapists: theirs, also in a group; drivers:
+    theirs). Unknown filter values are a 422, a page past the end a 404. The page is built by PostgreSQL in one query
+    (view appointment_list_rows)."""
     rows = _filtered(request, filters)
     return _page(request, rows, pagination, _counters(request, filters))
 
 
 def _status_page(statuses: tuple[str, ...], extra: Callable[[], Q] | None = None):
     def view(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
+        """The appointment list narrowed to this board's statuses, with the same filters, scope and page envelope as GET
+        /api/scheduling/appointments/."""
         rows = _filtered(request, filters)
         condition = Q(status__in=statuses)
         counters = _counters(request, filters, statuses)
@@ -185,6 +190,7 @@ def _array(request: HttpRequest, date_from: dt.date, date_to: dt.date, statuses_
 
 @router.get("/today/", response={200: list[AppointmentOut], **ERRORS}, summary="Today's appointments (array)")
 def today(request):
+    """The caller's appointments of today (the business's local date), in chronological order, as a plain array."""
     day = timezone.localdate()
     return _array(request, day, day)
 
@@ -195,12 +201,15 @@ def today(request):
     summary="The next 7 days from today, cancelled ones left out (array)",
 )
 def upcoming(request):
+    """The caller's appointments from today to today + 7 days, cancelled ones left out, in chronological order, as a
+    plain array."""
     day = timezone.localdate()
     return _array(request, day, day + dt.timedelta(days=7), (S.CANCELLED, S.AUTO_CANCELLED))
 
 
 @router.get("/by_week/", response={200: list[AppointmentOut], **ERRORS}, summary="Seven days from week_start (array)")
 def by_week(request, week_start: dt.date):
+    """The caller's appointments of the seven days from week_start, in chronological order, as a plain array."""
     if week_start > dt.date.max - dt.timedelta(days=6):
         raise BadRequest(
             "Invalid input. week_start: the week must end by 9999-12-31.",
@@ -211,6 +220,8 @@ def by_week(request, week_start: dt.date):
 
 @router.get("/status_counts/", response={200: StatusCountsOut, **ERRORS}, summary="Appointments per status")
 def status_counts(request, date: dt.date | None = None):
+    """`{counts, total, date, source}`: operators read the (date, status) counter table the triggers keep (a primary-key
+    lookup); therapists and drivers count their own rows."""
     counts = dict.fromkeys(S.values, 0)
     counts.update(selectors.status_counts(request.auth, date))
     source = "counter_table" if permissions.sees_every_appointment(request.auth) else "live_count"
@@ -219,6 +230,8 @@ def status_counts(request, date: dt.date | None = None):
 
 @router.post("/auto_cancel_overdue/", response={200: AutoCancelOut, **ERRORS}, summary="Auto-cancel overdue pending")
 def auto_cancel_overdue(request):
+    """Operators only. Every pending appointment past its response_deadline becomes auto_cancelled in one statement,
+    with its notifications; answers how many and their ids. `manage.py auto_cancel_overdue` does the same from cron."""
     ids = services.auto_cancel_overdue_by(request.auth)
     return {"cancelled": len(ids), "ids": ids}
 
@@ -230,17 +243,23 @@ def _booking_data(data: AppointmentIn | AppointmentPatch) -> services.BookingDat
 
 @router.post("/", response={201: AppointmentOut, **ERRORS}, summary="Book an appointment (operator)")
 def create_appointment(request, data: AppointmentIn):
+    """Operators only. The booking starts pending with a 30-minute response deadline; end_time defaults to the start
+    plus the services' total duration. A therapist or driver already busy then is a 400 whose field map names them
+    (PostgreSQL's exclusion constraint decides, also under concurrent bookings)."""
     appointment = services.create_appointment(request.auth, _booking_data(data))
     return _json(selectors.item_json(request.auth, appointment.pk), status=201)
 
 
 @router.get("/{int:appointment_id}/", response={200: AppointmentOut, **ERRORS}, summary="One appointment")
 def get_appointment(request, appointment_id: int):
+    """The appointment with its nested people, services, rejection and totals, if the caller may see it (else a 404)."""
     return _json(selectors.item_json(request.auth, appointment_id))
 
 
 @router.put("/{int:appointment_id}/", response={200: AppointmentOut, **ERRORS}, summary="Replace (operator)")
 def put_appointment(request, appointment_id: int, data: AppointmentIn):
+    """Operators only, before the appointment is in progress: the booking is replaced, with the same checks as a new
+    booking."""
     booking = _booking_data(data)
     booking.given |= {"therapist", "therapists", "driver"}
     services.update_appointment(request.auth, appointment_id, booking, partial=False)
@@ -253,6 +272,9 @@ def put_appointment(request, appointment_id: int, data: AppointmentIn):
     summary="Change (operator); with `status`, the lifecycle step leading there (its role)",
 )
 def patch_appointment(request, appointment_id: int, data: AppointmentPatch):
+    """Operators change booking fields (the same checks as a booking). A body with `status` runs the lifecycle step that
+    leads there instead, with that step's role and status rules and notifications: the frontend's way of moving an
+    appointment on."""
     if data.status is not None:
         services.move_to_status(request.auth, appointment_id, data.status, _status_patch(request, appointment_id))
         return _json(selectors.item_json(None, appointment_id))
@@ -262,6 +284,7 @@ def patch_appointment(request, appointment_id: int, data: AppointmentPatch):
 
 @router.delete("/{int:appointment_id}/", response={204: None, **ERRORS}, summary="Delete (operator, before start)")
 def delete_appointment(request, appointment_id: int):
+    """Operators only, before the appointment is in progress; answers 204. Its notifications keep their text."""
     services.delete_appointment(request.auth, appointment_id)
     return Status(204, None)
 

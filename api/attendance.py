@@ -110,16 +110,26 @@ def _rendered(request: HttpRequest, record_id: int) -> dict:
 
 @router.post("/check-in/", response=AttendanceRecordOut)
 def check_in(request: HttpRequest):
+    """Check in for today.
+
+    The caller's record of the day: present when by the late-after time (13:15 local by default), else late. A day an
+    operator marked absent becomes pending_approval; any other second check-in is a 409."""
     return _rendered(request, services.check_in(request.auth).pk)
 
 
 @router.post("/check-out/", response=AttendanceRecordOut)
 def check_out(request: HttpRequest):
+    """Check out: end the caller's working day.
+
+    Closes the caller's open record (also one opened yesterday that ran past midnight) and computes hours_worked."""
     return _rendered(request, services.check_out(request.auth).pk)
 
 
 @router.get("/today-status/", response=TodayStatusOut)
 def today_status(request: HttpRequest):
+    """The caller's attendance today.
+
+    The caller's record of today, or none, and whether they are checked in; every dashboard polls it."""
     return selectors.today_status(request.auth, services.now())
 
 
@@ -131,21 +141,36 @@ def list_records(request: HttpRequest, filters: Query[RecordFilters]):
 
 @router.get("/records/{int:record_id}/", response=AttendanceRecordOut)
 def get_record(request: HttpRequest, record_id: int):
+    """One attendance record.
+
+    Operators see everyone's, staff only their own (another's is a 404)."""
     return _rendered(request, record_id)
 
 
 @router.patch("/records/{int:record_id}/", response=AttendanceRecordOut)
 def update_record(request: HttpRequest, record_id: int, data: PatchDict[RecordEdit]):
+    """Correct an attendance record (operator).
+
+    Notes and the check-in and check-out times (local clock times); the status follows a corrected check-in (a
+    pending record stays pending until approved)."""
     return _rendered(request, services.correct(request.auth, record_id, dict(data)).pk)
 
 
 @router.post("/approve/{int:record_id}/", response=AttendanceRecordOut)
 def approve(request: HttpRequest, record_id: int):
+    """Approve an attendance record (operator).
+
+    A pending record becomes present or late by its check-in time; one approved already is a 409 saying by whom and
+    when."""
     return _rendered(request, services.approve(request.auth, record_id).pk)
 
 
 @router.post("/mark-absent/", response=MarkAbsentOut)
 def mark_absent(request: HttpRequest, data: MarkAbsentIn):
+    """Mark staff absent for a day (operator).
+
+    Every active therapist and driver with no record that day (default today), or only the one named, gets an absent
+    record; answers how many."""
     day, created = services.mark_absent(request.auth, day=data.date, staff_id=data.staff_id)
     return {"detail": f"{len(created)} marked absent on {day:%Y-%m-%d}.", "date": day, "count": len(created)}
 

@@ -55,6 +55,10 @@ class LoginOut(Schema):
 
 @router.post("/login/", response=LoginOut, auth=None)
 def login(request, data: LoginIn):
+    """Log in: a token for the username (or email) and password.
+
+    A wrong password, an unknown account and a locked one all get the same 401; a disabled account with its right
+    password gets a 403 with error_code ACCOUNT_DISABLED. Send the token as `Authorization: Token <token>`."""
     identifier = data.username or data.email
     if not identifier:
         raise NotAuthenticated(auth_service.INVALID_CREDENTIALS)
@@ -64,12 +68,18 @@ def login(request, data: LoginIn):
 
 @router.post("/logout/", response={200: dict})
 def logout(request):
+    """Log out: revoke the token of this request.
+
+    Other tokens of the same user stay valid."""
     auth_service.logout(request.auth.auth_token)
     return {"detail": "Logged out."}
 
 
 @router.get("/me/", response=UserOut)
 def me(request):
+    """The caller.
+
+    The authenticated user's profile (role, names, email_verified, ...)."""
     return request.auth
 
 
@@ -121,15 +131,24 @@ def resend_verification(request, data: ResendIn):
 
 @router.get("/profile/", response=UserOut)
 def get_profile(request):
+    """The caller's own profile.
+
+    The same as GET /api/auth/me/ (the frontend's profile page)."""
     return request.auth
 
 
 @router.put("/profile/", response=UserOut)
 def replace_profile(request, data: ProfileIn):
+    """Replace the caller's own names, phone and email.
+
+    A new email address must be verified again: a 6-digit code is sent to it."""
     return profile.update_own_profile(request.auth, data.changes(set(ProfileIn.model_fields)))
 
 
 @router.patch("/profile/", response=UserOut)
 def update_profile(request, data: PatchDict[ProfileIn]):
+    """Change some of the caller's own names, phone or email.
+
+    Only the fields given change; a new email address must be verified again."""
     given = dict(data)
     return profile.update_own_profile(request.auth, ProfileIn(**given).changes(set(given)))

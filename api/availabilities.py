@@ -146,18 +146,28 @@ def _visible_slot(request, slot_id: int):
 
 @router.get("/", response=list[AvailabilityOut])
 def list_availabilities(request, filters: Query[AvailabilityFilters]):
+    """Availability slots (plain array).
+
+    Operators see everyone's, staff their own; filter by user, date, date range and is_available."""
     slots = selectors.filter_availabilities(selectors.availabilities_visible_to(request.auth), **filters.dict())
     return schema_response(slots, list[AvailabilityOut])
 
 
 @router.post("/", response={201: AvailabilityOut})
 def create_availability(request, data: AvailabilityIn):
+    """Add an availability slot.
+
+    Staff add their own, operators anyone's (`user` required). An end at or before the start runs into the next day;
+    an overlap with the person's other slots is a 409."""
     return Status(201, services.create_slot(request.auth, **data.dict()))
 
 
 # 400: BulkOut when every slot was refused, Message when the request as a whole was (unknown or inactive user).
 @router.post("/bulk_create/", response={201: BulkOut, 400: BulkOut | Message})
 def bulk_create(request, data: BulkIn):
+    """Add several slots for one day.
+
+    Each slot is checked on its own: 201 with what was created and why the others were refused, or 400 when none was."""
     slots = [slot.dict() for slot in data.slots]
     result = services.bulk_create_slots(request.auth, user=data.user, date=data.date, slots=slots)
     detail = f"{len(result.created)} slot(s) created, {len(result.errors)} refused."
@@ -167,26 +177,39 @@ def bulk_create(request, data: BulkIn):
 
 @router.get("/{int:slot_id}/", response=AvailabilityOut)
 def get_availability(request, slot_id: int):
+    """One availability slot.
+
+    Staff see their own, operators anyone's (else a 404)."""
     return _visible_slot(request, slot_id)
 
 
 @router.put("/{int:slot_id}/", response=AvailabilityOut)
 def replace_availability(request, slot_id: int, data: AvailabilityEdit):
+    """Replace an availability slot.
+
+    The same rules as adding one."""
     return services.update_slot(request.auth, _visible_slot(request, slot_id), data.dict())
 
 
 @router.patch("/{int:slot_id}/", response=AvailabilityOut)
 def update_availability(request, slot_id: int, data: PatchDict[AvailabilityEdit]):
+    """Change an availability slot.
+
+    Only the fields given change; the same rules as adding one."""
     return services.update_slot(request.auth, _visible_slot(request, slot_id), dict(data))
 
 
 @router.delete("/{int:slot_id}/", response={204: None})
 def delete_availability(request, slot_id: int):
+    """Delete an availability slot.
+
+    Staff delete their own, operators anyone's; answers 204."""
     services.delete_slot(request.auth, _visible_slot(request, slot_id))
     return Status(204, None)
 
 
 def available_therapists(request, params: Query[TherapistWindowParams]):
+    """Therapists free for a window."""
     window = selectors.TimeWindow(params.date, params.start_time, params.end_time)
     free = selectors.free_staff(
         Role.THERAPIST,
@@ -199,6 +222,7 @@ def available_therapists(request, params: Query[TherapistWindowParams]):
 
 
 def available_drivers(request, params: Query[WindowParams]):
+    """Drivers free for a window."""
     window = selectors.TimeWindow(params.date, params.start_time, params.end_time)
     return schema_response(selectors.free_staff(Role.DRIVER, window, checked_in=params.checked_in), list[FreeStaffOut])
 

@@ -47,37 +47,54 @@ class ServiceRemovedOut(Schema):
 
 @router.get("/", response=list[ServiceOut])
 def list_services(request, filters: Query[ServiceFilters]):
+    """The services (plain array).
+
+    Active ones; operators may ask for the inactive ones too."""
     services_ = selectors.services_visible_to(request.auth, include_inactive=filters.include_inactive)
     return schema_response(services_, list[ServiceOut])
 
 
 @router.get("/{int:service_id}/", response=ServiceOut)
 def get_service(request, service_id: int):
+    """One service."""
     return get_object_or_404(selectors.services_visible_to(request.auth, include_inactive=True), pk=service_id)
 
 
 @router.post("/", response={201: ServiceOut})
 def create_service(request, data: ServiceIn):
+    """Add a service (operator).
+
+    A name in use is a 409."""
     return Status(201, services.create_service(request.auth, data.dict()))
 
 
 @router.put("/{int:service_id}/", response=ServiceOut)
 def replace_service(request, service_id: int, data: ServiceIn):
+    """Replace a service (operator)."""
     return services.update_service(request.auth, service_id, data.dict())
 
 
 @router.patch("/{int:service_id}/", response=ServiceOut)
 def update_service(request, service_id: int, data: PatchDict[ServiceIn]):
+    """Change a service (operator).
+
+    Only the fields given change."""
     return services.update_service(request.auth, service_id, dict(data))
 
 
 @router.post("/{int:service_id}/deactivate/", response=ServiceOut)
 def deactivate_service(request, service_id: int):
+    """Deactivate a service (operator).
+
+    It is no longer offered for new bookings; existing ones keep it."""
     return services.deactivate_service(request.auth, service_id)
 
 
 @router.delete("/{int:service_id}/", response=ServiceRemovedOut)
 def delete_service(request, service_id: int):
+    """Delete a service (operator).
+
+    An unused service is deleted; one in use is deactivated instead (`deleted: false`)."""
     service, deleted = services.remove_service(request.auth, service_id)
     if deleted:
         return {"detail": f"Service {service.name!r} deleted.", "deleted": True, "service": None}

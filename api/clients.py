@@ -53,12 +53,18 @@ class DuplicatesOut(Schema):
 
 @router.get("/", response=Page[ClientOut])
 def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageParams]):
+    """Clients (paginated).
+
+    Every word of `search` must match a name, the phone, the email or the address."""
     page = paginate(request, selectors.clients_visible_to(request.auth, search=filters.search), pagination)
     return schema_response(page, Page[ClientOut])
 
 
 @router.get("/check_duplicates/", response=DuplicatesOut)
 def check_duplicates(request, params: Query[DuplicateParams]):
+    """Is a phone number or email taken?
+
+    The clients that already have this phone number or email, so the booking form can offer them."""
     phone = (params.phone_number or "").strip()
     email = (params.email or "").strip()
     if not phone and not email:
@@ -76,25 +82,38 @@ def check_duplicates(request, params: Query[DuplicateParams]):
 
 @router.get("/{int:client_id}/", response=ClientOut)
 def get_client(request, client_id: int):
+    """One client."""
     return get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
 
 
 @router.post("/", response={201: ClientOut})
 def create_client(request, data: ClientIn):
+    """Add a client (operator).
+
+    A phone number or email already in use is a 409 naming the field."""
     return Status(201, services.create_client(request.auth, data.dict()))
 
 
 @router.put("/{int:client_id}/", response=ClientOut)
 def replace_client(request, client_id: int, data: ClientIn):
+    """Replace a client (operator).
+
+    The same rules as adding one."""
     return services.update_client(request.auth, client_id, data.dict())
 
 
 @router.patch("/{int:client_id}/", response=ClientOut)
 def update_client(request, client_id: int, data: PatchDict[ClientIn]):
+    """Change a client (operator).
+
+    Only the fields given change; the same rules as adding one."""
     return services.update_client(request.auth, client_id, dict(data))
 
 
 @router.delete("/{int:client_id}/", response={204: None})
 def delete_client(request, client_id: int):
+    """Delete a client (operator).
+
+    A client with appointments cannot be deleted (409): their history stays."""
     services.delete_client(request.auth, client_id)
     return Status(204, None)

@@ -59,6 +59,8 @@ ROUTES: list[tuple[re.Pattern[str], tuple[Scope, ...]]] = [
 # GET routes deliberately left unconditional, and why.
 NOT_CONDITIONAL = {
     "/api/health/": "reports the database's state now",
+    "/api/health/ready/": "reports the database's and the migrations' state now",
+    "/api/": "a fixed index of links, no data",
     "/api/auth/me/": "the caller, not a list",
     "/api/auth/profile/": "the caller, not a list",
     # Attendance (CONTRACT.md section 2a) keeps no data version yet: its lists stay unconditional until its

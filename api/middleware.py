@@ -6,9 +6,10 @@ import time
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views import defaults
 
 from scheduling.errors import DomainError
@@ -79,9 +80,14 @@ class JsonErrorsMiddleware:
             return json_response
         return response
 
+    # Exceptions Django itself answers with a 4xx (its handler runs, then __call__ above makes the page JSON).
+    CLIENT_ERRORS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest, MultiPartParserError)
+
     def process_exception(self, request, exception):
         if request.path.startswith("/api/") and (mapped := fault_response(exception)) is not None:
-            return mapped
+            return mapped  # an outage (503) or a body too large (413)
+        if isinstance(exception, self.CLIENT_ERRORS):
+            return None  # never turn a 404 (or 400/403) into a 500
         if request.path.startswith("/api/"):
             logger.exception("unhandled error on %s %s", request.method, request.path)
             return JsonResponse({"detail": "Internal server error."}, status=500)

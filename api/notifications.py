@@ -94,46 +94,70 @@ router.add_api_operation(
 
 @router.get("/unread_count/", response=UnreadCount)
 def unread_count(request: HttpRequest):
+    """The caller's unread and total notification counts.
+
+    One primary-key lookup in the counter table the triggers keep."""
     unread, total = selectors.unread_and_total(request.auth)
     return {"unread": unread, "total": total}
 
 
 @router.post("/mark_all_as_read/", response=Changed)
 def mark_all_as_read(request: HttpRequest):
+    """Mark all the caller's notifications read.
+
+    One UPDATE; answers how many changed."""
     count = services.mark_all_read(request.auth)
     return {"detail": f"{count} notifications marked as read.", "count": count}
 
 
 @router.api_operation(["POST", "DELETE"], "/delete_read/", response=Changed)
 def delete_read(request: HttpRequest):
+    """Delete the caller's read notifications.
+
+    Answers how many were deleted."""
     count = services.delete_read(request.auth)
     return {"detail": f"{count} read notifications deleted.", "count": count}
 
 
 @router.api_operation(["POST", "DELETE"], "/delete_all/", response=Changed)
 def delete_all(request: HttpRequest):
+    """Delete all the caller's notifications.
+
+    Answers how many were deleted."""
     count = services.delete_all(request.auth)
     return {"detail": f"{count} notifications deleted.", "count": count}
 
 
 @router.get("/{int:notification_id}/", response=NotificationOut)
 def get_notification(request: HttpRequest, notification_id: int):
+    """One of the caller's notifications.
+
+    Another user's is a 404."""
     return selectors.visible_row(request.auth, notification_id)
 
 
 @router.delete("/{int:notification_id}/", response={204: None})
 def delete_notification(request: HttpRequest, notification_id: int):
+    """Delete one of the caller's notifications.
+
+    Answers 204; another user's is a 404."""
     services.delete_one(request.auth, notification_id)
     return Status(204, None)
 
 
 @router.api_operation(["POST", "PATCH"], "/{int:notification_id}/mark_as_read/", response=NotificationOut)
 def mark_as_read(request: HttpRequest, notification_id: int):
+    """Mark one notification read.
+
+    Answers the notification."""
     return services.set_read(request.auth, notification_id, True)
 
 
 @router.api_operation(["POST", "PATCH"], "/{int:notification_id}/mark_as_unread/", response=NotificationOut)
 def mark_as_unread(request: HttpRequest, notification_id: int):
+    """Mark one notification unread.
+
+    Answers the notification."""
     return services.set_read(request.auth, notification_id, False)
 
 

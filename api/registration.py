@@ -34,6 +34,8 @@ router.add_api_operation(
 
 @router.post("/client/", response={201: ClientOut}, summary="Create a client (a duplicate is a 400 here)")
 def register_client(request, data: ClientIn):
+    """Operators add a client, as POST /api/scheduling/clients/ does, except that a phone number or email in use is a
+    400 with a field map here (what the frontend's form reads)."""
     return Status(201, catalog.create_client(request.auth, data.dict(), duplicate_as=BadRequest))
 
 
@@ -50,11 +52,15 @@ class RoleStaffIn(StaffProfile):
 
 def _register_routes(role: Role) -> None:
     def list_role(request, filters: Query[RoleStaffFilters], pagination: Query[PageParams]):
+        """Staff of this role (paginated), filtered by is_active and search: the frontend's data page, the same as GET
+        /api/scheduling/staff/?role=... ."""
         visible = staff_selectors.staff_visible_to(request.auth)
         queryset = staff_selectors.filter_staff(visible, role=role, **filters.dict())
         return schema_response(paginate(request, queryset, pagination), Page[UserOut])
 
     def create_role(request, data: RoleStaffIn):
+        """Operators create a staff member of this role, as POST /api/scheduling/staff/ does (therapists need a
+        license_number, drivers a motorcycle_plate)."""
         fields = data.dict()
         phone_number = fields.pop("phone_number")
         fields["phone"] = fields["phone"] or phone_number or ""

@@ -174,6 +174,8 @@ def _csv(name: str, window: DateSpan, report: ReportRows) -> HttpResponse:
     "/revenue/", response=RevenueReport, summary="Revenue per day, by payment method", openapi_extra=CSV_RESPONSE
 )
 def revenue(request: HttpRequest, params: Query[ReportParams]):
+    """Operators only. One row per day of the window from the view report_revenue_daily: appointments, billed and paid
+    revenue, paid per method. `format=csv` downloads it."""
     window = _window(request, params)
     return _answer("revenue", window, selectors.revenue_daily(window), params)
 
@@ -185,6 +187,8 @@ def revenue(request: HttpRequest, params: Query[ReportParams]):
     openapi_extra=CSV_RESPONSE,
 )
 def therapist_workload(request: HttpRequest, params: Query[TherapistWorkloadParams]):
+    """Operators only. Appointments, completed ones, booked minutes, billed and paid revenue and rejections per
+    therapist per day or week (views report_therapist_workload_daily/_weekly). `format=csv` downloads it."""
     window = _window(request, params)
     rows = selectors.therapist_workload(window, params.period, params.therapist)
     return _answer(f"therapist_workload_{params.period}", window, rows, params, period=params.period)
@@ -197,6 +201,8 @@ def therapist_workload(request: HttpRequest, params: Query[TherapistWorkloadPara
     openapi_extra=CSV_RESPONSE,
 )
 def driver_workload(request: HttpRequest, params: Query[DriverWorkloadParams]):
+    """Operators only. Appointments, trips out and back, completed ones, booked minutes and revenue per driver per day
+    or week (views report_driver_workload_daily/_weekly). `format=csv` downloads it."""
     window = _window(request, params)
     rows = selectors.driver_workload(window, params.period, params.driver)
     return _answer(f"driver_workload_{params.period}", window, rows, params, period=params.period)
@@ -209,11 +215,16 @@ def driver_workload(request: HttpRequest, params: Query[DriverWorkloadParams]):
     openapi_extra=CSV_RESPONSE,
 )
 def service_popularity(request: HttpRequest, params: Query[ServicePopularityParams]):
+    """Operators only. Bookings, completed and dropped ones and billed revenue per service and month (view
+    report_service_popularity_monthly). `format=csv` downloads it."""
     window = _window(request, params)
     return _answer("service_popularity", window, selectors.service_popularity(window, params.service), params)
 
 
 @router.get("/funnel/", response=FunnelReport, summary="Booking funnel per day, with rates", openapi_extra=CSV_RESPONSE)
 def funnel(request: HttpRequest, params: Query[ReportParams]):
+    """Operators only. Per day: booked, pending, confirmed, completed, rejected, cancelled and auto-cancelled
+    appointments with the confirmation, completion, rejection and cancellation rates (view report_funnel_daily).
+    `format=csv` downloads it."""
     window = _window(request, params)
     return _answer("funnel", window, selectors.funnel_daily(window), params)

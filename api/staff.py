@@ -68,12 +68,18 @@ class ActiveStaffOut(Schema):
 
 @router.get("/", response=Page[UserOut])
 def list_staff(request, filters: Query[StaffFilters], pagination: Query[PageParams]):
+    """Staff (paginated).
+
+    Ordered by role, then name; filter by role and is_active, search names, email, role and username."""
     queryset = staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), **filters.dict())
     return schema_response(paginate(request, queryset, pagination), Page[UserOut])
 
 
 @router.get("/active_staff/", response=ActiveStaffOut)
 def active_staff(request, params: Query[ActiveStaffParams]):
+    """Active staff, optionally of one role.
+
+    `{staff, count, filter}`, unpaginated (the booking form's pickers)."""
     staff = list(
         staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), role=params.role, is_active=True)
     )
@@ -85,11 +91,18 @@ def active_staff(request, params: Query[ActiveStaffParams]):
 
 @router.get("/{int:staff_id}/", response=UserOut)
 def get_staff(request, staff_id: int):
+    """One staff member's profile.
+
+    Never a password hash or a token."""
     return get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
 
 
 @router.post("/", response={201: UserOut})
 def create_staff(request, data: StaffIn):
+    """Add a staff member (operator).
+
+    Therapists need a license_number, drivers a motorcycle_plate; a username or email in use is a 409 naming the
+    field."""
     fields = data.dict()
     fields["massage_pressure"] = fields["massage_pressure"] or ""
     return Status(201, staff_services.create_staff(request.auth, **fields))
@@ -112,16 +125,23 @@ def replace_staff(request, staff_id: int, data: StaffEdit):
 
 @router.patch("/{int:staff_id}/", response=UserOut)
 def update_staff(request, staff_id: int, data: PatchDict[StaffEdit]):
+    """Change a staff member's profile (operator).
+
+    Only the fields given change; the role is fixed, another operator's account is not editable."""
     return _edit(request, staff_id, dict(data))
 
 
 @router.post("/{int:staff_id}/deactivate/", response=UserOut)
 def deactivate_staff(request, staff_id: int):
+    """Deactivate a staff member (operator).
+
+    Not yourself, not another operator; their tokens are revoked."""
     return staff_services.set_staff_active(request.auth, staff_id, False)
 
 
 @router.post("/{int:staff_id}/reactivate/", response=UserOut)
 def reactivate_staff(request, staff_id: int):
+    """Reactivate a staff member (operator)."""
     return staff_services.set_staff_active(request.auth, staff_id, True)
 
 
@@ -136,6 +156,8 @@ class ToggledOut(Schema):
     summary="Flip a therapist's or driver's account between active and inactive (operator)",
 )
 def toggle_account_status(request, staff_id: int):
+    """The frontend's staff screen: a deactivated therapist or driver is reactivated and the other way round, with the
+    same rules as deactivate/ and reactivate/; answers `{message, user}`."""
     user = staff_services.toggle_staff_active(request.auth, staff_id)
     state = "activated" if user.is_active else "deactivated"
     return {"message": f"The account of {user.username} was {state}.", "user": user}

@@ -16,7 +16,10 @@ from pathlib import Path
 from bench import database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Published results (tracked, referenced by the README) are written only with --update-readme; any other run
+# writes to the git-ignored scratch folder, so a quick or partial run leaves the working tree unchanged.
 RESULTS = BASE_DIR / "bench" / "results"
+SCRATCH = RESULTS / "tmp"
 
 # The production arrangement against the previous one (gunicorn gthread WSGI), interleaved A/B/A/B before the HTTP
 # figures: its throughput must stay within 10% of gunicorn's measured in the same run (README, "Serving").
@@ -43,6 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=None, help="seconds of HTTP load per endpoint")
     p.add_argument("--update-readme", action="store_true", help="write the table between the README's markers")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--keep-database", action="store_true", help="leave the <db>_bench database for inspection")
     p.add_argument(
         "--cluster",
         action="store_true",
@@ -124,7 +128,18 @@ def main(argv: list[str] | None = None) -> int:
     say(f"benchmark database: {database.database_name(url)} (dropped and created anew)")
     database.recreate_database(url)
     setup_django(url)
+    try:
+        return _run(args, url, monitor, began, progress, quick, warmup, reps, heavy_reps, duration)
+    finally:
+        if not args.keep_database:
+            from django.db import connections
 
+            connections.close_all()
+            database.drop_database(url)
+            say(f"benchmark database {database.database_name(url)} dropped")
+
+
+def _run(args, url, monitor, began, progress, quick, warmup, reps, heavy_reps, duration) -> int:
     import psycopg
     from django.core.management import call_command
 
@@ -463,18 +478,20 @@ def _growth_summary(rungs: list[dict], n_light: int) -> str:
 def _write(result: dict, args: argparse.Namespace) -> bool:
     from bench import report
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    folder = RESULTS if args.update_readme else SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    report.write_json(result, RESULTS / f"{stamp}.json")
+    report.write_json(result, folder / f"{stamp}.json")
     text = report.markdown(result)
-    (RESULTS / "latest.md").write_text(text)
+    (folder / "latest.md").write_text(text)
     if result.get("growth"):
         try:
-            report.chart(result["growth"], RESULTS / "latest.png")
+            report.chart(result["growth"], folder / "latest.png")
         except ImportError as exc:  # matplotlib is a dev dependency: the tables do not need it
             say(f"no chart: {exc}")
     say("\n" + text)
-    say(f"results: bench/results/{stamp}.json, bench/results/latest.md, bench/results/latest.png")
+    shown = folder.relative_to(BASE_DIR)
+    say(f"results: {shown}/{stamp}.json, {shown}/latest.md, {shown}/latest.png")
     if args.update_readme:
         if report.update_readme(BASE_DIR / "README.md", text):
             say("README.md updated between the bench markers")

@@ -46,6 +46,12 @@ def recreate_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def drop_database(url: str) -> None:
+    """Drop the database that `url` names (forcing out any session left open); nothing if it is gone."""
+    with psycopg.connect(psycopg_conninfo(with_database(url, "postgres")), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name(url))))
+
+
 def server_version(url: str) -> str:
     with psycopg.connect(psycopg_conninfo(url), autocommit=True) as conn:
         return conn.execute("SHOW server_version").fetchone()[0]

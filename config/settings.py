@@ -7,6 +7,7 @@ import dj_database_url
 import pghistory
 
 from config import embedded_pg
+from config.startup import check_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,6 +85,7 @@ TEMPLATES = [
 # DATABASE_URL may be a libpq multi-host address (?host=a,b&target_session_attrs=read-write): after a failover
 # the health check drops the dead connection and the next one reaches whichever host is the primary.
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_pg.uri()
+check_database_url(DATABASE_URL)  # PostgreSQL only: anything else stops here with one line, not a traceback
 # Connection reuse: persistent connections per thread (CONN_MAX_AGE) by default, or psycopg's pool per process
 # (DB_POOL=true). docs/scaling.md has the measurement; PgBouncer in transaction mode works with either.
 DB_POOL = env_bool("DB_POOL", False)

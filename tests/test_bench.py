@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
+import psycopg
 import pytest
 from django.db import connection
 
@@ -223,6 +224,33 @@ def test_load_generator_counts_answers_and_errors_over_keep_alive_connections():
     assert bad["requests"] > 0 and bad["non_2xx"] == bad["requests"]
     with pytest.raises(ValueError):
         asyncio.run(run_load("example.com", 80, "/", {}, 1, 0.1))
+
+
+def test_a_bench_run_writes_to_the_ignored_folder_unless_it_updates_the_readme(monkeypatch, tmp_path):
+    from bench import cli
+
+    monkeypatch.setattr(cli, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(cli, "SCRATCH", tmp_path / "results" / "tmp")
+    monkeypatch.setattr(cli, "BASE_DIR", tmp_path)
+    monkeypatch.setattr(report, "markdown", lambda result: "table")
+    monkeypatch.setattr(report, "update_readme", lambda readme, text: True)
+    assert cli._write({"meta": {}}, cli.parse_args(["--quick"]))
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["tmp"]
+    assert cli._write({"meta": {}}, cli.parse_args(["--update-readme"]))
+    assert "latest.md" in [p.name for p in (tmp_path / "results").iterdir()]
+
+
+def test_the_bench_database_is_dropped_when_the_run_is_done(db, django_db_blocker):
+    from django.conf import settings
+
+    server = database.database_url()
+    url = database.with_database(server, settings.DATABASES["default"]["NAME"] + "_droptest")
+    with django_db_blocker.unblock():
+        database.recreate_database(url)
+        database.drop_database(url)
+        with psycopg.connect(database.psycopg_conninfo(database.with_database(url, "postgres"))) as conn:
+            left = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database.database_name(url)])
+            assert left.fetchone() is None
 
 
 def test_the_trigger_table_lists_each_statement_then_its_triggers_slowest_first():

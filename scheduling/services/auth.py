@@ -116,3 +116,15 @@ def user_for_token_with(raw: str, extra: str = "") -> tuple[User | None, object]
 
 def logout(token: AuthToken) -> None:
     AuthToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def is_locked(user: User) -> bool:
+    return login_throttle.is_locked(user)
+
+
+def unlock_account(user: User) -> bool:
+    """Lift a lockout left by failed logins (the admin action and `manage.py unlock_account`): every failure
+    django-axes recorded against the account, from any address. Returns whether the account was locked."""
+    was_locked = login_throttle.is_locked(user)
+    login_throttle.unlock(user)
+    return was_locked

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
+from django.utils import timezone
 
 from scheduling.models import User
 
@@ -67,3 +68,20 @@ def succeeded(request: HttpRequest | None, user: User) -> None:
         from axes.handlers.proxy import AxesProxyHandler
 
         AxesProxyHandler.reset_attempts(ip_address=request.axes_ip_address, username=user.get_username())
+
+
+def is_locked(user: User) -> bool:
+    """Whether failed logins currently lock this account from some address (the pair (account, address))."""
+    from axes.models import AccessAttempt  # imported late: needs the app registry
+
+    since = timezone.now() - lockout_time(None)
+    return AccessAttempt.objects.filter(
+        username=user.get_username(), failures_since_start__gte=settings.LOGIN_MAX_FAILURES, attempt_time__gte=since
+    ).exists()
+
+
+def unlock(user: User) -> int:
+    """Forget every failed login recorded against this account (from any address); returns how many records."""
+    from axes.utils import reset
+
+    return reset(username=user.get_username())

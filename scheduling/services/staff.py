@@ -67,6 +67,17 @@ def _check_profile(user: User, password: str | None) -> None:
 @transactional
 def create_staff(actor: User, *, username: str, password: str, role: Role, **profile) -> User:
     permissions.require(actor, permissions.CREATE_STAFF)
+    return _new_account(username=username, password=password, role=role, **profile)
+
+
+@transactional
+def create_operator_account(*, username: str, password: str, **profile) -> User:
+    """An operator account made from the command line (`manage.py create_operator`): whoever runs commands on the
+    server is trusted, which is how a new installation gets its first operator."""
+    return _new_account(username=username, password=password, role=Role.OPERATOR, **profile)
+
+
+def _new_account(*, username: str, password: str, role: Role, **profile) -> User:
     data = _clean_strings(profile)
     user = User(username=username.strip(), role=Role(role), is_active=True)
     for field in PROFILE_FIELDS:

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from scheduling.demo import SIZES, Seeder
+from scheduling.demo import SIZES, Seeder, demo_usernames
 from scheduling.models import Appointment
 
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["if_empty"] and Appointment.objects.exists():
             self.stdout.write("demo data: already present, nothing to do")
+            print_demo_logins(self.stdout, demo_usernames(SIZES[options["size"]]))
             return
         started = time.perf_counter()
         seeder = Seeder(

@@ -7,8 +7,7 @@ from django.test import override_settings
 
 from config.serving import server_command
 from config.settings import static_storages
-from scheduling.demo import SIZES, demo_usernames
-from scheduling.management.commands.seed_demo import print_demo_logins
+from config.startup import check_database_connection, check_port_free
 
 
 class Command(BaseCommand):
@@ -22,16 +21,18 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=None, help="default: one per core (WEB_WORKERS)")
 
     def handle(self, *args, **options):
+        host = os.environ.get("HOST", "127.0.0.1")
+        # one line each, before anything is printed as served: a taken port (or no number), an unreachable database
+        check_port_free(host, os.environ.get("PORT", "8000"))
+        port = int(os.environ.get("PORT", "8000"))
+        check_database_connection()
         # hashed, compressed copies for WhiteNoise (the admin's styles), then served under those names
         with override_settings(STORAGES=static_storages(hashed=True)):
             call_command("collectstatic", interactive=False, verbosity=0)
         os.environ["STATIC_HASHED"] = "true"
         call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_seed"]:
+        if not options["no_seed"]:  # prints the demo logins, once
             call_command("seed_demo", size="small", if_empty=True, no_progress=True)
-        print_demo_logins(self.stdout, demo_usernames(SIZES["small"]))
-        host = os.environ.get("HOST", "127.0.0.1")
-        port = int(os.environ.get("PORT", "8000"))
         self.stdout.write(
             f"serving on http://{host}:{port}/api/docs  (admin: /admin/, live: ws://{host}:{port}/ws/scheduling/"
             "appointments/?token=..., Ctrl+C stops)"
