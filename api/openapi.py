@@ -7,7 +7,8 @@ Ninja builds the document from the routes; `SchedulingAPI` post-processes it so 
   field map of validation errors), derived from what the exception handlers in api/errors.py produce:
   401 on every authenticated operation (and on login), 400 and 422 wherever input is parsed, 404 wherever an id
   or a page number is given, 403 and 409 on writes guarded by role and state, 403 on the operator-only reads,
-  414 wherever a query string is read;
+  414 wherever a query string is read, 413 wherever a body is read, 503 (with `Retry-After`) everywhere;
+- every authenticated write documents the optional `Idempotency-Key` header;
 - every parameter has a description (the shared names are described once, in PARAMETER_DOCS).
 A route may still declare more codes itself; nothing it declares is removed, only a bare `Message` error body is
 upgraded to `ErrorOut` (the handlers may add the field map to any error).
@@ -49,7 +50,24 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or not visible to the caller; also a page number past the last page",
     409: "Conflict with the current state: wrong status for this step, a duplicate, a double booking",
     414: "The request line (path and query string) is longer than the server accepts",
-    422: "The body or a parameter has the wrong shape or type; `error` maps each field to its messages",
+    413: "The request body is larger than the API accepts (DATA_UPLOAD_MAX_MEMORY_SIZE)",
+    422: "The body or a parameter has the wrong shape or type; `error` maps each field to its messages; also an "
+    "Idempotency-Key already used for another request",
+    503: "PostgreSQL cannot be reached right now: retry after the `Retry-After` seconds (nothing was changed)",
+}
+# Headers an error answer carries, by status.
+ERROR_HEADERS = {
+    503: {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}},
+}
+# The header that makes a write safe to retry (api/middleware.py IdempotencyMiddleware).
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "any unique string (1 to 255 printable ASCII characters): a retry with the same key and body gets "
+    "the first answer again (header `Idempotent-Replayed: true`) without doing the work twice; the same key with "
+    "another body is a 422. Kept 24 hours per user.",
 }
 
 # Writes on the caller's own rows (their notifications, their session and profile): no role check, so no 403.
@@ -137,6 +155,9 @@ def error_statuses(operation: Operation, parameters: list[dict], has_body: bool,
         codes.add(403)
     if not authenticated and write and AUTH_TAGS.intersection(tags):
         codes |= {401, 403}  # wrong credentials or code; an account that is disabled
+    if has_body:
+        codes.add(413)  # checked from Content-Length before the body is read
+    codes.add(503)  # every route reaches PostgreSQL (health says so with a 503 of its own)
     return codes
 
 
@@ -227,7 +248,12 @@ class SchedulingOpenAPISchema(OpenAPISchema):
                 "description": ERROR_DESCRIPTIONS[status],
                 "content": {self.api.renderer.media_type: {"schema": ERROR_REF}},
             }
+        for status, headers in ERROR_HEADERS.items():
+            if status in responses:
+                responses[status].setdefault("headers", headers)
         details["responses"] = dict(sorted(responses.items()))
+        if operation.auth_callbacks and any(m != "GET" for m in operation.methods):
+            details["parameters"] = [*details["parameters"], IDEMPOTENCY_KEY]
         return details
 
 

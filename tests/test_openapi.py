@@ -38,6 +38,23 @@ def test_every_operation_id_is_unique_also_for_functions_serving_two_methods():
     assert delete_read["post"]["operationId"] != delete_read["delete"]["operationId"]
 
 
+def test_every_operation_declares_the_outage_503_and_every_body_the_413():
+    no_503 = [
+        f"{m} {p}" for m, p, op in OPERATIONS if "Retry-After" not in op["responses"].get("503", {}).get("headers", {})
+    ]
+    no_413 = [f"{m} {p}" for m, p, op in OPERATIONS if "requestBody" in op and "413" not in op["responses"]]
+    assert (no_503, no_413) == ([], [])
+
+
+def test_every_authenticated_write_documents_the_idempotency_key_and_reads_do_not():
+    def has_key(op):
+        return any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in op["parameters"])
+
+    writes = [(m, p, op) for m, p, op in OPERATIONS if m != "GET" and op.get("security")]
+    assert writes and all(has_key(op) for _, _, op in writes)
+    assert not any(has_key(op) for m, _, op in OPERATIONS if m == "GET")
+
+
 def test_parameter_examples_are_maps_of_example_objects():
     with_examples = [p for _, _, op in OPERATIONS for p in op["parameters"] if "examples" in p]
     assert with_examples, "the time parameters carry examples"
