@@ -93,18 +93,42 @@ def ensure_empty_database(url: str) -> bool:
     return False
 
 
+def server_version(url: str) -> int:
+    with psycopg.connect(libpq_url(url)) as conn:
+        return conn.info.server_version
+
+
 def restore(path: Path, url: str) -> None:
     if not path.is_file():
         raise BackupError(f"no backup file at {path}")
     ensure_empty_database(url)
-    _run(
-        [
-            client("pg_restore"),
-            "--no-owner",
-            "--exit-on-error",
-            "--single-transaction",  # all or nothing: a failed restore leaves the database empty
-            "--dbname",
-            libpq_url(url),
-            str(path),
-        ]
-    )
+    if server_version(url) >= 170000:
+        _run(
+            [
+                client("pg_restore"),
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",  # all or nothing: a failed restore leaves the database empty
+                "--dbname",
+                libpq_url(url),
+                str(path),
+            ]
+        )
+        return
+    _restore_through_psql(path, url)
+
+
+def _restore_through_psql(path: Path, url: str) -> None:
+    """For a PostgreSQL 15 or 16 server: pg_restore 18 opens every session with `SET transaction_timeout` (a
+    PostgreSQL 17 setting), which an older server refuses. So pg_restore writes the SQL script, that one setting
+    is dropped, and psql runs the rest in one transaction (all or nothing, stopping at the first error)."""
+    script = subprocess.run([client("pg_restore"), "--no-owner", "--file", "-", str(path)], capture_output=True)
+    if script.returncode != 0:
+        raise BackupError(f"pg_restore failed: {script.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
+    lines = script.stdout.split(b"\n")
+    body = b"\n".join(line for line in lines if not line.startswith(b"SET transaction_timeout"))
+    argv = [client("psql"), "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction"]
+    result = subprocess.run([*argv, "--dbname", libpq_url(url)], input=body, capture_output=True)
+    if result.returncode != 0:
+        errors = [line for line in result.stderr.decode(errors="replace").splitlines() if line.strip()]
+        raise BackupError(f"psql failed: {errors[-1] if errors else f'exit {result.returncode}'}")
