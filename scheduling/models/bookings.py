@@ -8,12 +8,23 @@
   field an API appointment carries, pre-built as JSON in `item`, plus the columns the filters use.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 
 from scheduling.models import rollups, versions
+
+
+def trigger_only(name: str) -> pgtrigger.Protect:
+    """Refuses writes that come from a client statement: pg_trigger_depth() is 0 then, >= 1 from a trigger. A
+    repair that rewrites the table on purpose names the trigger in `pgtrigger.ignore(...)`."""
+    return pgtrigger.Protect(
+        name=name,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
+    )
 
 
 class WallClockRange(models.Func):
@@ -63,6 +74,7 @@ class AppointmentStatusCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["date", "status"], name="appointment_status_count_key"),
         ]
+        triggers = [trigger_only("status_count_trigger_only")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.status}: {self.count}"
@@ -122,6 +134,7 @@ class AppointmentItemCache(models.Model):
         db_table = "appointment_item_cache"
         # Every change an appointment list can show passes through this table: it moves their ETags.
         triggers = [
+            trigger_only("appt_item_trigger_only"),
             *versions.bump(versions.Scope.APPOINTMENTS, "appt_item"),
             # ... and marks the appointment's date for the report roll-ups (scheduling/models/rollups.py)
             *rollups.mark_report_days(),
