@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from scheduling.errors import DomainError
-from scheduling.models import Client, Service, User
+from scheduling.models import User
 from scheduling.services import appointments as appointment_services
 from scheduling.services import catalog, staff
 from scheduling.services.appointments import BookingData
@@ -43,18 +43,15 @@ def seed(appointments: int) -> dict[str, list[int]]:
 
 def _edit(rng: random.Random, ids: dict[str, list[int]], tag: str) -> None:
     kind = rng.choice(["client", "therapist", "service", "move", "move"])
+    operator = User.objects.get(id=ids["operator"][0])
     if kind == "client":
-        client = Client.objects.get(id=rng.choice(ids["clients"]))
-        catalog.update_client(client, {"first_name": f"Client {tag}"})
+        catalog.update_client(operator, rng.choice(ids["clients"]), {"first_name": f"Client {tag}"})
     elif kind == "therapist":
-        operator = User.objects.get(id=ids["operator"][0])
-        therapist = User.objects.get(id=rng.choice(ids["therapists"]))
-        staff.update_staff(operator, therapist, {"last_name": f"Therapist {tag}"})
+        staff.update_staff(operator, rng.choice(ids["therapists"]), {"last_name": f"Therapist {tag}"})
     elif kind == "service":
-        service = Service.objects.get(id=rng.choice(ids["services"]))
-        catalog.update_service(service, {"name": f"Service {tag}", "price": Decimal(rng.randint(100, 900))})
+        changes = {"name": f"Service {tag}", "price": Decimal(rng.randint(100, 900))}
+        catalog.update_service(operator, rng.choice(ids["services"]), changes)
     else:
-        operator = User.objects.get(id=ids["operator"][0])
         data = BookingData(
             client=rng.choice(ids["clients"]),
             services=rng.sample(ids["services"], rng.randint(1, 2)),
