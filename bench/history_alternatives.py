@@ -31,7 +31,7 @@ HISTORY_TRIGGERS = (
 )
 # FK_EVENT and DIFF_EVENT create throwaway triggers by hand, for this measurement only: they live inside a
 # rolled-back transaction and are never part of the schema, so they stay outside pgtrigger on purpose (every
-# trigger of the project itself is declared with pgtrigger; tests/test_trigger_registry.py holds to that).
+# trigger of the project itself is declared with pgtrigger; tests/database/test_trigger_registry.py holds to that).
 CONTEXT = """SELECT set_config('pghistory.context_id', gen_random_uuid()::text, true),
                     set_config('pghistory.context_metadata', '{"user": 1, "url": "/bench/"}', true)"""
 FK_EVENT = """

@@ -30,7 +30,7 @@ class HoursBetween(Func):
 SUMMARY_TABLE = "scheduling_attendancedaysummary"
 
 # The summary's columns and which records each counts; the drift view (sql_views/attendance_summary_drift.sql)
-# recounts the same definitions from the records, and tests/test_attendance_summary.py proves they agree.
+# recounts the same definitions from the records, and tests/database/test_attendance_summary.py proves they agree.
 SUMMARY_COUNTS = {
     "total": "true",
     "present": "status = 'present'",
