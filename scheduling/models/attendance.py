@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 from scheduling.live.triggers import live_event
+from scheduling.models.trigger_only import trigger_only
 
 
 class AttendanceStatus(models.TextChoices):
@@ -226,12 +227,7 @@ class AttendanceDaySummary(models.Model):
             ),
         ]
         triggers = [
-            # pg_trigger_depth() is 0 when the write comes from a client statement, >= 1 from a trigger.
-            pgtrigger.Protect(
-                name="attendance_summary_trigger_only",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
-            ),
+            trigger_only("attendance_summary_trigger_only"),
         ]
 
     def __str__(self) -> str:

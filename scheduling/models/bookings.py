@@ -8,23 +8,13 @@
   field an API appointment carries, pre-built as JSON in `item`, plus the columns the filters use.
 """
 
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 
 from scheduling.models import rollups, versions
-
-
-def trigger_only(name: str) -> pgtrigger.Protect:
-    """Refuses writes that come from a client statement: pg_trigger_depth() is 0 then, >= 1 from a trigger. A
-    repair that rewrites the table on purpose names the trigger in `pgtrigger.ignore(...)`."""
-    return pgtrigger.Protect(
-        name=name,
-        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-        condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
-    )
+from scheduling.models.trigger_only import trigger_only
 
 
 class WallClockRange(models.Func):
