@@ -175,7 +175,10 @@ def appointment_list(
     rows = filters.filter(appointments_visible_to(user)).order_by(*ORDERINGS[filters.ordering])
     if statuses is None:
         return rows
-    return rows.filter(Q(status__in=statuses) | extra if extra is not None else Q(status__in=statuses))
+    condition = Q(status__in=statuses)
+    if extra is not None:
+        condition |= extra
+    return rows.filter(condition)
 
 
 def appointment_page(
