@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import orjson
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -17,7 +17,6 @@ from api.pagination import Page, PageParams, check_page, envelope
 from api.renderers import dumps
 from api.schemas import Message
 from api.schemas_appointments import (
-    AppointmentFilters,
     AppointmentIn,
     AppointmentOut,
     AppointmentPatch,
@@ -32,8 +31,9 @@ from api.schemas_appointments import (
 )
 from scheduling import lifecycle
 from scheduling.errors import BadRequest
-from scheduling.models import AppointmentListRow, AppointmentStatus, AppointmentTherapist, Client
+from scheduling.models import AppointmentStatus
 from scheduling.selectors import appointments as selectors
+from scheduling.selectors.appointments import AppointmentFilters
 from scheduling.services import appointments as services
 from scheduling.services import permissions
 
@@ -41,98 +41,16 @@ router = Router(tags=["appointments"])
 
 S = AppointmentStatus
 ERRORS = {400: Message, 403: Message, 404: Message, 409: Message, 422: Message}
-ORDERINGS = {
-    "date": ("date", "start_time", "id"),
-    "-date": ("-date", "-start_time", "-id"),
-    "created_at": ("created_at", "id"),
-    "-created_at": ("-created_at", "-id"),
-    "status": ("status", "date", "start_time", "id"),
-    "-status": ("-status", "-date", "-start_time", "-id"),
-    "id": ("id",),
-    "-id": ("-id",),
-}
-CHRONOLOGICAL = ORDERINGS["date"]
 
 
 def _json(body: bytes, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
-def _filtered(request: HttpRequest, filters: AppointmentFilters) -> QuerySet[AppointmentListRow]:
-    rows = selectors.appointments_visible_to(request.auth)
-    if filters.status is not None:
-        rows = rows.filter(status=filters.status)
-    if filters.status__in:
-        wanted = [s.strip() for s in filters.status__in.split(",") if s.strip()]
-        unknown = [s for s in wanted if s not in S.values]
-        if unknown:
-            raise BadRequest(
-                f"Invalid input. status__in: unknown status {', '.join(unknown)}; allowed: {', '.join(S.values)}.",
-                errors={"status__in": [f"Unknown status: {', '.join(unknown)}."]},
-            )
-        if not wanted:
-            raise BadRequest(
-                "Invalid input. status__in: give at least one status.", errors={"status__in": ["Empty list."]}
-            )
-        rows = rows.filter(status__in=wanted)
-    if filters.payment_status is not None:
-        rows = rows.filter(payment_status=filters.payment_status)
-    if filters.therapist is not None:
-        group = AppointmentTherapist.objects.filter(therapist_id=filters.therapist).values("appointment_id")
-        rows = rows.filter(Q(therapist_id=filters.therapist) | Q(id__in=group))
-    if filters.driver is not None:
-        rows = rows.filter(driver_id=filters.driver)
-    if filters.operator is not None:
-        rows = rows.filter(operator_id=filters.operator)
-    if filters.date is not None:
-        rows = rows.filter(date=filters.date)
-    if filters.date_after is not None:
-        rows = rows.filter(date__gte=filters.date_after)
-    if filters.date_before is not None:
-        rows = rows.filter(date__lte=filters.date_before)
-    # Client matches as a semi-join on the small clients table, not a join per appointment row.
-    if filters.client_name:
-        clients = Client.objects.all()
-        for term in filters.client_name.split():
-            clients = clients.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
-        rows = rows.filter(client_id__in=clients.values("id"))
-    if filters.search:
-        term = filters.search.strip()
-        clients = Client.objects.filter(
-            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(phone_number__icontains=term)
-        )
-        rows = rows.filter(
-            Q(client_id__in=clients.values("id")) | Q(location__icontains=term) | Q(notes__icontains=term)
-        )
-    return rows.order_by(*ORDERINGS[filters.ordering])
-
-
-COUNTER_FILTERS = {"status", "status__in", "date", "date_after", "date_before", "ordering"}
-
-
-def _counters(request: HttpRequest, filters: AppointmentFilters, statuses: tuple[str, ...] | None = None):
-    """For an operator filtering by status and dates only, the count comes from the counter table."""
-    if not permissions.sees_every_appointment(request.auth):
-        return None
-    used = {name for name, value in filters.model_dump(exclude={"ordering"}).items() if value not in (None, "")}
-    if not used <= COUNTER_FILTERS:
-        return None
-    wanted = set(statuses) if statuses is not None else set(S.values)
-    if filters.status is not None:
-        wanted &= {filters.status}
-    if filters.status__in:
-        wanted &= {s.strip() for s in filters.status__in.split(",")}
-    if not wanted:  # contradictory filters: count the (empty) rows, an IN () cannot be compiled
-        return None
-    return selectors.counter_rows(sorted(wanted), filters.date, filters.date_after, filters.date_before)
-
-
-def _page(request: HttpRequest, rows: QuerySet[AppointmentListRow], params: PageParams, counters=None) -> HttpResponse:
-    count, items = selectors.page_json(rows, params.page, params.page_size, counters)
+def _page(request: HttpRequest, params: PageParams, count: int, items: bytes) -> HttpResponse:
     check_page(count, params.page, params.page_size)
-    head = dumps(envelope(request, count, params.page, params.page_size, []))
-    # The envelope ends with its results key; splice PostgreSQL's array in place of the empty one.
-    return _json(head[: -len(b"[]}")] + items + b"}")
+    # PostgreSQL's JSON array goes into the envelope as it came (orjson copies a Fragment's bytes verbatim)
+    return _json(dumps(envelope(request, count, params.page, params.page_size, orjson.Fragment(items))))
 
 
 @router.get("/", response={200: Page[AppointmentOut], **ERRORS}, summary="List appointments (paginated)")
@@ -140,21 +58,23 @@ def list_appointments(request, filters: Query[AppointmentFilters], pagination: Q
     """Every filter narrows the caller's own scope (operators: all; therapists: theirs, also in a group; drivers:
     theirs). Unknown filter values are a 422, a page past the end a 404. The page is built by PostgreSQL in one query
     (view appointment_list_rows)."""
-    rows = _filtered(request, filters)
-    return _page(request, rows, pagination, _counters(request, filters))
+    count, items = selectors.appointment_page(request.auth, filters, pagination.page, pagination.page_size)
+    return _page(request, pagination, count, items)
 
 
 def _status_page(statuses: tuple[str, ...], extra: Callable[[], Q] | None = None):
     def view(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
         """The appointment list narrowed to this board's statuses, with the same filters, scope and page envelope as GET
         /api/scheduling/appointments/."""
-        rows = _filtered(request, filters)
-        condition = Q(status__in=statuses)
-        counters = _counters(request, filters, statuses)
-        if extra is not None:
-            condition |= extra()
-            counters = None
-        return _page(request, rows.filter(condition), pagination, counters)
+        count, items = selectors.appointment_page(
+            request.auth,
+            filters,
+            pagination.page,
+            pagination.page_size,
+            statuses,
+            extra() if extra is not None else None,
+        )
+        return _page(request, pagination, count, items)
 
     return view
 
@@ -185,7 +105,7 @@ def _array(request: HttpRequest, date_from: dt.date, date_to: dt.date, statuses_
     rows = selectors.appointments_visible_to(request.auth).filter(date__gte=date_from, date__lte=date_to)
     if statuses_excluded:
         rows = rows.exclude(status__in=statuses_excluded)
-    return _json(selectors.array_json(rows.order_by(*CHRONOLOGICAL)))
+    return _json(selectors.array_json(rows.order_by(*selectors.CHRONOLOGICAL)))
 
 
 @router.get("/today/", response={200: list[AppointmentOut], **ERRORS}, summary="Today's appointments (array)")

@@ -38,7 +38,7 @@ A, N, U, C, SV, V = (
 )
 
 # (path pattern, the scopes whose data the answer shows). The first match wins; a GET under /api/ that matches
-# none is served as before. tests/test_conditional_get.py checks that every GET route is either here or named in
+# none is served as before. tests/api/test_conditional_get.py checks that every GET route is either here or named in
 # NOT_CONDITIONAL.
 ROUTES: list[tuple[re.Pattern[str], tuple[Scope, ...]]] = [
     (re.compile(rf"^{S}appointments/((pending|rejected|awaiting_payment|active_sessions|pickup_requests)/)?$"), (A,)),

@@ -1,5 +1,6 @@
 """Every failure becomes JSON: {"detail": "..."} and, for validation, a field map under "error"."""
 
+import functools
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -42,78 +43,101 @@ def validation_payload(errors: list[dict]) -> dict:
     return with_fields({"detail": invalid_input_detail(fields)}, fields)
 
 
-def register_error_handlers(api: NinjaAPI) -> None:
-    @api.exception_handler(DomainError)
-    def domain_error(request, exc: DomainError):
-        body = {"detail": exc.detail}
-        if exc.code:
-            # The frontend branches on error_code (or code) and shows `error` as text.
-            body["error_code"] = body["code"] = exc.code
-            if not exc.errors:
-                body["error"] = exc.detail
-        if exc.errors:
-            with_fields(body, exc.errors)
-        return api.create_response(request, body, status=exc.status_code)
+# Each handler takes the API first (its create_response renders the body) and is bound to it at registration.
 
-    @api.exception_handler(NinjaValidationError)
-    def validation_error(request, exc: NinjaValidationError):
-        return api.create_response(request, validation_payload(exc.errors), status=422)
 
-    @api.exception_handler(PydanticValidationError)
-    def body_validation_error(request, exc: PydanticValidationError):
-        # A body validated in a route rather than by Ninja: the status PATCH reads its lifecycle step's input.
-        return api.create_response(request, validation_payload(exc.errors()), status=422)
+def domain_error(api: NinjaAPI, request, exc: DomainError):
+    body = {"detail": exc.detail}
+    if exc.code:
+        # The frontend branches on error_code (or code) and shows `error` as text.
+        body["error_code"] = body["code"] = exc.code
+        if not exc.errors:
+            body["error"] = exc.detail
+    if exc.errors:
+        with_fields(body, exc.errors)
+    return api.create_response(request, body, status=exc.status_code)
 
-    @api.exception_handler(DjangoValidationError)
-    def django_validation_error(request, exc: DjangoValidationError):
-        if hasattr(exc, "message_dict"):
-            fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        else:
-            fields = {"non_field_errors": [str(m) for m in exc.messages]}
-        return api.create_response(request, with_fields({"detail": invalid_input_detail(fields)}, fields), status=400)
 
-    @api.exception_handler(AuthenticationError)
-    def auth_error(request, exc):
-        return api.create_response(
-            request, {"detail": "Authentication credentials were not provided or are invalid."}, status=401
-        )
+def validation_error(api: NinjaAPI, request, exc: NinjaValidationError):
+    return api.create_response(request, validation_payload(exc.errors), status=422)
 
-    @api.exception_handler(HttpError)
-    def http_error(request, exc: HttpError):
-        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
-    @api.exception_handler(Http404)
-    def not_found(request, exc):
-        return api.create_response(request, {"detail": "Not found."}, status=404)
+def body_validation_error(api: NinjaAPI, request, exc: PydanticValidationError):
+    # A body validated in a route rather than by Ninja: the status PATCH reads its lifecycle step's input.
+    return api.create_response(request, validation_payload(exc.errors()), status=422)
 
-    @api.exception_handler(PermissionDenied)
-    def forbidden(request, exc):
-        return api.create_response(
-            request, {"detail": str(exc) or "You do not have permission to do this."}, status=403
-        )
 
-    @api.exception_handler(IntegrityError)
-    def integrity_error(request, exc: IntegrityError):
-        # The rule's own message and code, declared on the model beside the constraint (scheduling.errors).
-        name = constraint_of(exc)
-        logger.info("integrity error %s: %s", name, exc)
-        return domain_error(request, constraint_error(name))
+def django_validation_error(api: NinjaAPI, request, exc: DjangoValidationError):
+    if hasattr(exc, "message_dict"):
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    else:
+        fields = {"non_field_errors": [str(m) for m in exc.messages]}
+    return api.create_response(request, with_fields({"detail": invalid_input_detail(fields)}, fields), status=400)
 
+
+def auth_error(api: NinjaAPI, request, exc):
+    return api.create_response(
+        request, {"detail": "Authentication credentials were not provided or are invalid."}, status=401
+    )
+
+
+def http_error(api: NinjaAPI, request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def not_found(api: NinjaAPI, request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+def forbidden(api: NinjaAPI, request, exc):
+    return api.create_response(request, {"detail": str(exc) or "You do not have permission to do this."}, status=403)
+
+
+def integrity_error(api: NinjaAPI, request, exc: IntegrityError):
+    # The rule's own message and code, declared on the model beside the constraint (scheduling.errors).
+    name = constraint_of(exc)
+    logger.info("integrity error %s: %s", name, exc)
+    return domain_error(api, request, constraint_error(name))
+
+
+def fault(api: NinjaAPI, request, exc):
     # An unreachable database (503 with Retry-After) or an oversized body (413): the same answers as the
     # middleware gives outside a view.
-    for fault in (OperationalError, InterfaceError, RequestDataTooBig):
-        api.add_exception_handler(fault, lambda request, exc: fault_response(exc))
+    return fault_response(exc)
 
-    @api.exception_handler(OverflowError)
-    def overflow_error(request, exc: OverflowError):
-        # Date arithmetic past 9999-12-31 (or a number too large for Python's C types): the input's fault.
-        logger.info("overflow: %s", exc)
-        return api.create_response(request, {"detail": "Invalid input: a date or number is out of range."}, status=400)
 
-    @api.exception_handler(DataError)
-    def data_error(request, exc: DataError):
-        # SQLSTATE class 22 (data exception): a value PostgreSQL cannot store or compare, such as a NUL byte in
-        # text, a number out of range or an impossible date. Bad input, so a 400 that names the problem.
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "a value the database cannot store"
-        logger.info("data error: %s", exc)
-        return api.create_response(request, {"detail": f"Invalid input: {reason}."}, status=400)
+def overflow_error(api: NinjaAPI, request, exc: OverflowError):
+    # Date arithmetic past 9999-12-31 (or a number too large for Python's C types): the input's fault.
+    logger.info("overflow: %s", exc)
+    return api.create_response(request, {"detail": "Invalid input: a date or number is out of range."}, status=400)
+
+
+def data_error(api: NinjaAPI, request, exc: DataError):
+    # SQLSTATE class 22 (data exception): a value PostgreSQL cannot store or compare, such as a NUL byte in
+    # text, a number out of range or an impossible date. Bad input, so a 400 that names the problem.
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "a value the database cannot store"
+    logger.info("data error: %s", exc)
+    return api.create_response(request, {"detail": f"Invalid input: {reason}."}, status=400)
+
+
+HANDLERS = {
+    DomainError: domain_error,
+    NinjaValidationError: validation_error,
+    PydanticValidationError: body_validation_error,
+    DjangoValidationError: django_validation_error,
+    AuthenticationError: auth_error,
+    HttpError: http_error,
+    Http404: not_found,
+    PermissionDenied: forbidden,
+    IntegrityError: integrity_error,
+    OperationalError: fault,
+    InterfaceError: fault,
+    RequestDataTooBig: fault,
+    OverflowError: overflow_error,
+    DataError: data_error,
+}
+
+
+def register_error_handlers(api: NinjaAPI) -> None:
+    for exc_class, handler in HANDLERS.items():
+        api.add_exception_handler(exc_class, functools.partial(handler, api))

@@ -5,7 +5,7 @@ DjangoGetter and validates field by field).
 A route keeps its `response=` schema (so the OpenAPI page shows the real shape) and returns
 `schema_response(data, Schema)`: the schema's fields are read from `data` (model instances or dicts, nested
 schemas and lists included, `resolve_<field>` static resolvers and `Field(alias="a.b")` sources honoured) and
-rendered with orjson. Ninja passes an HttpResponse through untouched. tests/test_fast.py checks that the output
+rendered with orjson. Ninja passes an HttpResponse through untouched. tests/api/test_fast.py checks that the output
 equals Ninja's own for the shapes in use, and the endpoint tests validate real responses against the schemas.
 """
 

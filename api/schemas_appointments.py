@@ -134,24 +134,6 @@ class AppointmentOut(Schema):
     formatted_end_time: str = Field(examples=["11:30 AM"])
 
 
-Ordering = Literal["date", "-date", "created_at", "-created_at", "status", "-status", "id", "-id"]
-
-
-class AppointmentFilters(Schema):
-    status: AppointmentStatus | None = None
-    status__in: str | None = Field(None, description="comma-separated statuses")
-    payment_status: PaymentStatus | None = None
-    therapist: int | None = Field(None, description="main or group therapist id")
-    driver: int | None = None
-    operator: int | None = None
-    date: dt.date | None = None
-    date_after: dt.date | None = Field(None, description="on or after")
-    date_before: dt.date | None = Field(None, description="on or before")
-    client_name: str | None = Field(None, max_length=100)
-    search: str | None = Field(None, max_length=100, description="client name or phone, location, notes")
-    ordering: Ordering = Field("-created_at", description="default: newest booking first")
-
-
 class AppointmentIn(Schema):
     client: int
     services: list[int] = Field(min_length=1)

@@ -238,6 +238,24 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+# The read comparisons: section, heading, and the (label, server environment) pair; None stands for the replica URL.
+READ_SECTIONS = (
+    (
+        "replica",
+        "reads, one server vs primary + replica:",
+        [("one server", {"DATABASE_REPLICA_URLS": ""}), ("primary + replica", {"DATABASE_REPLICA_URLS": None})],
+    ),
+    (
+        "pool",
+        "reads, persistent connections vs psycopg pool (one server):",
+        [
+            ("persistent", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "false"}),
+            ("psycopg pool", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "true"}),
+        ],
+    ),
+)
+
+
 def main(args: argparse.Namespace) -> int:
     primary = os.environ.get("DATABASE_URL", "")
     replicas = os.environ.get("DATABASE_REPLICA_URLS", "")
@@ -246,6 +264,24 @@ def main(args: argparse.Namespace) -> int:
         return 2
     url = database.bench_url(primary)
     replica_url = database.with_database(replicas.split(",")[0], database.database_name(url))
+    actors = _prepare(url, replica_url, args)
+    result = _empty_result(url, args)
+    sections = set(args.sections.split(","))
+    for section, heading, pair in READ_SECTIONS:
+        if section in sections:
+            say("\n" + heading)
+            modes = [(label, {k: replica_url if v is None else v for k, v in env.items()}) for label, env in pair]
+            result["http"] += http_ab(section, modes, url, replica_url, actors, args)
+    if "writes" in sections:
+        say("\nwrites, asynchronous vs synchronous replica:")
+        result["writes"] = writes_ab(url, actors, args)
+    _write(result)
+    return 0
+
+
+def _prepare(url: str, replica_url: str, args: argparse.Namespace):
+    """Recreates, migrates and seeds the benchmark database on the primary; returns the callers once the
+    replica has replayed it all."""
     say(f"benchmark database: {database.database_name(url)} on the cluster (dropped and created anew)")
     database.recreate_database(url)
     os.environ["DATABASE_REPLICA_URLS"] = replica_url  # read by settings in this process and the servers
@@ -255,7 +291,7 @@ def main(args: argparse.Namespace) -> int:
     setup_django(url)
     from django.core.management import call_command
 
-    from bench import httpbench, inprocess
+    from bench import inprocess
     from scheduling.demo import Seeder
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -264,8 +300,13 @@ def main(args: argparse.Namespace) -> int:
     say(f"seeded the {args.size} data set in {time.perf_counter() - t0:.1f} s")
     actors = inprocess.prepare_actors()
     wait_for_replay(url, replica_url)
+    return actors
 
-    result: dict = {
+
+def _empty_result(url: str, args: argparse.Namespace) -> dict:
+    from bench import httpbench
+
+    return {
         "meta": {
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
             "cores": len(os.sched_getaffinity(0)),
@@ -280,37 +321,9 @@ def main(args: argparse.Namespace) -> int:
         "http": [],
         "writes": [],
     }
-    sections = set(args.sections.split(","))
-    if "replica" in sections:
-        say("\nreads, one server vs primary + replica:")
-        result["http"] += http_ab(
-            "replica",
-            [
-                ("one server", {"DATABASE_REPLICA_URLS": ""}),
-                ("primary + replica", {"DATABASE_REPLICA_URLS": replica_url}),
-            ],
-            url,
-            replica_url,
-            actors,
-            args,
-        )
-    if "pool" in sections:
-        say("\nreads, persistent connections vs psycopg pool (one server):")
-        result["http"] += http_ab(
-            "pool",
-            [
-                ("persistent", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "false"}),
-                ("psycopg pool", {"DATABASE_REPLICA_URLS": "", "DB_POOL": "true"}),
-            ],
-            url,
-            replica_url,
-            actors,
-            args,
-        )
-    if "writes" in sections:
-        say("\nwrites, asynchronous vs synchronous replica:")
-        result["writes"] = writes_ab(url, actors, args)
 
+
+def _write(result: dict) -> None:
     text = report(result)
     say("\n" + text)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -318,4 +331,3 @@ def main(args: argparse.Namespace) -> int:
     (RESULTS / f"cluster-{stamp}.json").write_text(json.dumps(result, indent=1, default=str))
     (RESULTS / "latest-cluster.md").write_text(text + "\n")
     say(f"\nresults: bench/results/cluster-{stamp}.json, bench/results/latest-cluster.md")
-    return 0

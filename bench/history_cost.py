@@ -57,6 +57,36 @@ def _bulk_notifications_sql(conn: psycopg.Connection, user_id: int) -> str:
     )
 
 
+class Refused(RuntimeError):
+    """A booking or confirmation the API did not accept: the history figures are missing, with its answer."""
+
+
+def _book_and_confirm(operator, therapist, body: dict, samples: dict[str, list[float]], mode: str) -> None:
+    """Books one appointment as the operator and confirms it as the therapist, timing each request."""
+    start = time.perf_counter()
+    created = operator.post(APPOINTMENTS, body, content_type="application/json")
+    samples[f"book_{mode}"].append(time.perf_counter() - start)
+    if created.status_code != 201:
+        raise Refused(f"booking: {created.status_code} {created.content[:120]!r}")
+    path = f"{APPOINTMENTS}{created.json()['id']}/therapist_confirm/"
+    start = time.perf_counter()
+    confirmed = therapist.post(path, {}, content_type="application/json")
+    samples[f"confirm_{mode}"].append(time.perf_counter() - start)
+    if confirmed.status_code != 200:
+        raise Refused(f"therapist_confirm: {confirmed.status_code} {confirmed.content[:120]!r}")
+
+
+def _time_bulk(conn: psycopg.Connection, bulk_sql: str, samples: list[float]) -> int:
+    """Times the 1,000-row notification insert three times, rolled back; returns the history rows it wrote."""
+    with conn.transaction(force_rollback=True):
+        before_bulk = _history_rows(conn)
+        for _ in range(3):
+            start = time.perf_counter()
+            conn.execute(bulk_sql)
+            samples.append(time.perf_counter() - start)
+        return _history_rows(conn) - before_bulk
+
+
 def history_cost(conn: psycopg.Connection, actors: Actors, per_round: int, rounds: int) -> dict:
     """Book then confirm `per_round` appointments per mode and round (modes alternate each round), and time a
     rolled-back 1,000-row notification insert the same way. Leaves the triggers enabled, whatever happens."""
@@ -73,7 +103,7 @@ def history_cost(conn: psycopg.Connection, actors: Actors, per_round: int, round
     samples: dict[str, list[float]] = {f"{k}_{m}": [] for k in ("book", "confirm", "bulk") for m in ("on", "off")}
     events: dict[str, int] = {}
     bulk_sql = _bulk_notifications_sql(conn, actors.users["driver"].id)
-    day, failure = 0, None
+    day = 0
     try:
         for _ in range(rounds):
             for mode in ("on", "off"):
@@ -82,32 +112,17 @@ def history_cost(conn: psycopg.Connection, actors: Actors, per_round: int, round
                 before = _history_rows(conn)
                 for _ in range(per_round):
                     day += 1
-                    start = time.perf_counter()
-                    created = operator.post(
-                        APPOINTMENTS, {**body, "date": (base + dt.timedelta(days=day)).isoformat()},
-                        content_type="application/json",
-                    )  # fmt: skip
-                    samples[f"book_{mode}"].append(time.perf_counter() - start)
-                    if created.status_code != 201:
-                        failure = f"booking: {created.status_code} {created.content[:120]!r}"
-                        raise RuntimeError(failure)
-                    path = f"{APPOINTMENTS}{created.json()['id']}/therapist_confirm/"
-                    start = time.perf_counter()
-                    confirmed = therapist.post(path, {}, content_type="application/json")
-                    samples[f"confirm_{mode}"].append(time.perf_counter() - start)
-                    if confirmed.status_code != 200:
-                        failure = f"therapist_confirm: {confirmed.status_code} {confirmed.content[:120]!r}"
-                        raise RuntimeError(failure)
+                    _book_and_confirm(
+                        operator,
+                        therapist,
+                        {**body, "date": (base + dt.timedelta(days=day)).isoformat()},
+                        samples,
+                        mode,
+                    )
                 events[mode] = events.get(mode, 0) + _history_rows(conn) - before
-                with conn.transaction(force_rollback=True):
-                    before_bulk = _history_rows(conn)
-                    for _ in range(3):
-                        start = time.perf_counter()
-                        conn.execute(bulk_sql)
-                        samples[f"bulk_{mode}"].append(time.perf_counter() - start)
-                    events[f"bulk_{mode}"] = _history_rows(conn) - before_bulk
-    except RuntimeError:
-        return {"status": "missing", "code": None, "detail": failure or "failed"}
+                events[f"bulk_{mode}"] = _time_bulk(conn, bulk_sql, samples[f"bulk_{mode}"])
+    except RuntimeError as exc:
+        return {"status": "missing", "code": None, "detail": str(exc) if isinstance(exc, Refused) else "failed"}
     finally:
         _set_history_triggers(conn, True)
     med = {k: _ms(v) for k, v in samples.items()}

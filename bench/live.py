@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import random
 import resource
 import threading
 import time
+from collections.abc import Callable
 
 import orjson
 import psutil
@@ -127,6 +129,37 @@ def write_load(appointment_ids: list[int], rate: float, duration: float, commits
         connection.close()
 
 
+@dataclasses.dataclass
+class Setting:
+    """One live run's server, callers and load: what the scenario's steps read."""
+
+    port: int
+    pid: int
+    staff_tokens: list[str]
+    operator_tokens: list[str]
+    window: list[int]
+    operator_token: str
+    connections: int
+    http_seconds: float
+    tool: str
+    write_rate: float
+    write_seconds: float
+    say: Callable[[str], None]
+
+    def rest(self) -> dict:
+        """REST throughput of appointments page 50 as an operator."""
+        from bench import httpbench
+
+        return httpbench.drive(
+            self.port,
+            PAGE_50,
+            self.operator_token,
+            connections=self.connections,
+            duration=self.http_seconds,
+            tool=self.tool,
+        )
+
+
 def run(
     database_url: str,
     operator_token: str,
@@ -156,80 +189,25 @@ def run(
     result: dict = {"sockets_wanted": sockets, "operators": operators, "fd_limit": limit, "workers": 2}
     env = {"DATABASE_URL": database_url, "WEB_WORKERS": "2"}
     with running_server(env=env, workers=2, log_path=httpbench.LOG_DIR / "live-bench.log") as port:
-        proc_pid = _server_pid(port)
-        rest_before = httpbench.drive(
-            port, PAGE_50, operator_token, connections=connections, duration=http_seconds, tool=tool
+        setting = Setting(
+            port=port,
+            pid=_server_pid(port),
+            staff_tokens=staff_tokens,
+            operator_tokens=operator_tokens,
+            window=window,
+            operator_token=operator_token,
+            connections=connections,
+            http_seconds=http_seconds,
+            tool=tool,
+            write_rate=write_rate,
+            write_seconds=write_seconds,
+            say=say,
         )
+        rest_before = setting.rest()
         say(f"  REST page 50 without sockets: {rest_before['rps']:.1f} req/s")
-        rss_before = server_rss(proc_pid)
-
-        async def scenario() -> dict:
-            receiver = Receiver()
-            t0 = time.monotonic()
-            # staff sockets first: their memory is the cost of a socket; the operators' initial_data (every
-            # appointment of the week, megabytes each) is measured apart
-            opened = await open_sockets(port, staff_tokens, receiver)
-            while receiver.initial < len(opened) and time.monotonic() - t0 < 120:
-                await asyncio.sleep(0.1)
-            staff_open = len(opened)
-            rss_staff = server_rss(proc_pid)
-            opened += await open_sockets(port, operator_tokens, receiver)
-            while receiver.initial < len(opened) and time.monotonic() - t0 < 180:
-                await asyncio.sleep(0.1)
-            connect_seconds = time.monotonic() - t0
-            listeners = await asyncio.to_thread(_listeners)
-            rss_after = server_rss(proc_pid)
-            say(f"  {len(opened)} sockets open in {connect_seconds:.1f} s ({listeners} LISTEN connections)")
-            rest_with = await asyncio.to_thread(
-                httpbench.drive,
-                port,
-                PAGE_50,
-                operator_token,
-                connections=connections,
-                duration=http_seconds,
-                tool=tool,
-            )
-            say(f"  REST page 50 with the sockets open: {rest_with['rps']:.1f} req/s")
-            commits: dict[str, float] = {}
-            writer = threading.Thread(target=write_load, args=(window, write_rate, write_seconds, commits))
-            writer.start()
-            while writer.is_alive():
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(2)  # the last pushes
-            latencies = [
-                (t - commits[marker]) * 1000
-                for marker, times in receiver.received.items()
-                if marker in commits
-                for t in times
-            ]
-            delivered = sum(1 for m in commits if m in receiver.received)
-            for ws in opened:
-                with contextlib.suppress(Exception):
-                    await ws.close()
-            return {
-                "sockets": len(opened),
-                "connect_errors": receiver.errors,
-                "connect_seconds": connect_seconds,
-                "listeners": listeners,
-                "rss_before": rss_before,
-                "rss_staff": rss_staff,
-                "rss_after": rss_after,
-                "bytes_per_socket": (rss_staff - rss_before) / max(1, staff_open),
-                "operator_bytes": rss_after - rss_staff,
-                "rest_with": rest_with,
-                "writes": len(commits),
-                "writes_delivered": delivered,
-                "pushes": len(latencies),
-                "push_p50_ms": percentile(latencies, 50) if latencies else None,
-                "push_p99_ms": percentile(latencies, 99) if latencies else None,
-                "messages": receiver.messages,
-            }
-
-        result.update(asyncio.run(scenario()))
+        result.update(asyncio.run(scenario(setting, rss_before=server_rss(setting.pid))))
         # without sockets again, after: the mean of before and after evens out the server's warming up
-        rest_after = httpbench.drive(
-            port, PAGE_50, operator_token, connections=connections, duration=http_seconds, tool=tool
-        )
+        rest_after = setting.rest()
     connection.close()
     result["rest_without"] = {
         "rps": (rest_before["rps"] + rest_after["rps"]) / 2,
@@ -241,6 +219,74 @@ def run(
         f" p99 {result['push_p99_ms'] or 0:.1f} ms; {result['bytes_per_socket'] / 1024:.1f} KiB per socket"
     )
     return result
+
+
+async def scenario(s: Setting, rss_before: int) -> dict:
+    """Opens every socket, drives REST with them open, then times the pushes of a write load."""
+    receiver = Receiver()
+    opened, opening = await _open_all(s, receiver)
+    rest_with = await asyncio.to_thread(s.rest)
+    s.say(f"  REST page 50 with the sockets open: {rest_with['rps']:.1f} req/s")
+    commits, latencies = await _pushes(s, receiver)
+    for ws in opened:
+        with contextlib.suppress(Exception):
+            await ws.close()
+    staff_open = opening.pop("staff_open")
+    return {
+        "sockets": len(opened),
+        "connect_errors": receiver.errors,
+        **opening,
+        "rss_before": rss_before,
+        "bytes_per_socket": (opening["rss_staff"] - rss_before) / max(1, staff_open),
+        "operator_bytes": opening["rss_after"] - opening["rss_staff"],
+        "rest_with": rest_with,
+        "writes": len(commits),
+        "writes_delivered": sum(1 for m in commits if m in receiver.received),
+        "pushes": len(latencies),
+        "push_p50_ms": percentile(latencies, 50) if latencies else None,
+        "push_p99_ms": percentile(latencies, 99) if latencies else None,
+        "messages": receiver.messages,
+    }
+
+
+async def _open_all(s: Setting, receiver: Receiver) -> tuple[list, dict]:
+    """The open sockets, and the opening's figures: seconds, LISTEN connections, server memory on the way."""
+    t0 = time.monotonic()
+    # staff sockets first: their memory is the cost of a socket; the operators' initial_data (every
+    # appointment of the week, megabytes each) is measured apart
+    opened = await open_sockets(s.port, s.staff_tokens, receiver)
+    while receiver.initial < len(opened) and time.monotonic() - t0 < 120:
+        await asyncio.sleep(0.1)
+    staff_open = len(opened)
+    rss_staff = server_rss(s.pid)
+    opened += await open_sockets(s.port, s.operator_tokens, receiver)
+    while receiver.initial < len(opened) and time.monotonic() - t0 < 180:
+        await asyncio.sleep(0.1)
+    connect_seconds = time.monotonic() - t0
+    listeners = await asyncio.to_thread(_listeners)
+    rss_after = server_rss(s.pid)
+    s.say(f"  {len(opened)} sockets open in {connect_seconds:.1f} s ({listeners} LISTEN connections)")
+    return opened, {
+        "connect_seconds": connect_seconds,
+        "listeners": listeners,
+        "rss_staff": rss_staff,
+        "rss_after": rss_after,
+        "staff_open": staff_open,
+    }
+
+
+async def _pushes(s: Setting, receiver: Receiver) -> tuple[dict[str, float], list[float]]:
+    """Runs the write load in a thread; returns each write's commit time and every push's latency in ms."""
+    commits: dict[str, float] = {}
+    writer = threading.Thread(target=write_load, args=(s.window, s.write_rate, s.write_seconds, commits))
+    writer.start()
+    while writer.is_alive():
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(2)  # the last pushes
+    latencies = [
+        (t - commits[marker]) * 1000 for marker, times in receiver.received.items() if marker in commits for t in times
+    ]
+    return commits, latencies
 
 
 def _server_pid(port: int) -> int:

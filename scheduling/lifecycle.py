@@ -4,7 +4,7 @@ Everything else reads this table: the pgtrigger.FSM transitions on Appointment.s
 groups (CANCELLABLE, EDITABLE, ACTIVE_SESSIONS, PICKUP_REQUESTS, THERAPIST_FREED, DRIVER_HELD), the service that
 runs a plain step (services.appointments.run_step), the action routes POST /appointments/{id}/<action>/, the
 statuses an admin may move an appointment to (allowed_next_statuses), the status PATCH of the frontend
-(step_leading_to) and the demo's progression of statuses and timestamps (PROGRESSION, stamp_reaching). tests/test_lifecycle_table.py proves they agree. Adding a step: one row here, plus its
+(step_leading_to) and the demo's progression of statuses and timestamps (PROGRESSION, stamp_reaching). tests/services/test_lifecycle_table.py proves they agree. Adding a step: one row here, plus its
 notification type in models/notifications.py.
 
 This module imports nothing from scheduling.models (the models import it for their FSM trigger), so roles and

@@ -1,8 +1,7 @@
 import pytest
-from django.test import Client
 
-from scheduling.services.auth import issue_token
 from tests import factories
+from tests.helpers import ApiClient
 
 
 @pytest.fixture(autouse=True)
@@ -66,29 +65,6 @@ def make_notification(db):
     return factories.NotificationFactory
 
 
-class ApiClient(Client):
-    """A test client that speaks JSON and carries one user's token."""
-
-    def __init__(self, user=None, token=None, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if user is not None:
-            token = token or issue_token(user)
-        if token:
-            headers["Authorization"] = f"Token {token}"
-        super().__init__(headers=headers, **kwargs)
-        self.user = user
-        self.token = token
-
-    def post(self, path, data=None, content_type="application/json", **kwargs):
-        return super().post(path, data if data is not None else {}, content_type=content_type, **kwargs)
-
-    def put(self, path, data=None, content_type="application/json", **kwargs):
-        return super().put(path, data if data is not None else {}, content_type=content_type, **kwargs)
-
-    def patch(self, path, data=None, content_type="application/json", **kwargs):
-        return super().patch(path, data if data is not None else {}, content_type=content_type, **kwargs)
-
-
 @pytest.fixture
 def api_client(db):
     """api_client(user) -> a JSON client authenticated as that user; api_client() -> anonymous."""
@@ -97,3 +73,15 @@ def api_client(db):
         return ApiClient(user=user, token=token)
 
     return make
+
+
+@pytest.fixture(name="factories")
+def report_factories(make_service, make_therapist, make_driver, make_operator, make_client):
+    """The factories build_dataset (tests/report_dataset.py) makes its people and services with."""
+    return {
+        "service": make_service,
+        "therapist": make_therapist,
+        "driver": make_driver,
+        "operator": make_operator,
+        "client": make_client,
+    }

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 from scheduling.live.triggers import live_event
+from scheduling.models.trigger_only import trigger_only
 
 
 class AttendanceStatus(models.TextChoices):
@@ -30,7 +31,7 @@ class HoursBetween(Func):
 SUMMARY_TABLE = "scheduling_attendancedaysummary"
 
 # The summary's columns and which records each counts; the drift view (sql_views/attendance_summary_drift.sql)
-# recounts the same definitions from the records, and tests/test_attendance_summary.py proves they agree.
+# recounts the same definitions from the records, and tests/database/test_attendance_summary.py proves they agree.
 SUMMARY_COUNTS = {
     "total": "true",
     "present": "status = 'present'",
@@ -226,12 +227,7 @@ class AttendanceDaySummary(models.Model):
             ),
         ]
         triggers = [
-            # pg_trigger_depth() is 0 when the write comes from a client statement, >= 1 from a trigger.
-            pgtrigger.Protect(
-                name="attendance_summary_trigger_only",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
-            ),
+            trigger_only("attendance_summary_trigger_only"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 
 from scheduling.models import rollups, versions
+from scheduling.models.trigger_only import trigger_only
 
 
 class WallClockRange(models.Func):
@@ -63,6 +64,7 @@ class AppointmentStatusCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["date", "status"], name="appointment_status_count_key"),
         ]
+        triggers = [trigger_only("status_count_trigger_only")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.status}: {self.count}"
@@ -122,6 +124,7 @@ class AppointmentItemCache(models.Model):
         db_table = "appointment_item_cache"
         # Every change an appointment list can show passes through this table: it moves their ETags.
         triggers = [
+            trigger_only("appt_item_trigger_only"),
             *versions.bump(versions.Scope.APPOINTMENTS, "appt_item"),
             # ... and marks the appointment's date for the report roll-ups (scheduling/models/rollups.py)
             *rollups.mark_report_days(),

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from scheduling.live.triggers import live_event
 from scheduling.models import versions
+from scheduling.models.trigger_only import trigger_only
 
 COUNTER_TABLE = "scheduling_notificationcounter"
 
@@ -195,12 +196,7 @@ class NotificationCounter(models.Model):
             ),
         ]
         triggers = [
-            # pg_trigger_depth() is 0 when the write comes from a client statement, >= 1 from a trigger.
-            pgtrigger.Protect(
-                name="notif_counter_trigger_only",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
-            ),
+            trigger_only("notif_counter_trigger_only"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ import pgtrigger
 from django.db import models
 
 from scheduling.models.reports import _DriverWorkload, _Funnel, _Revenue, _TherapistWorkload
+from scheduling.models.trigger_only import trigger_only
 
 TOTAL_TABLE = "scheduling_appointmentstatustotal"
 TOTAL_SHARDS = 8
@@ -34,12 +35,7 @@ class AppointmentStatusTotal(models.Model):
             models.UniqueConstraint(fields=["status", "shard"], name="appointment_status_total_key"),
         ]
         triggers = [
-            # pg_trigger_depth() is 0 when the write comes from a client statement, >= 1 from a trigger.
-            pgtrigger.Protect(
-                name="status_total_trigger_only",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
-            ),
+            trigger_only("status_total_trigger_only"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,8 @@ therapists and rejections, the displayed columns of clients, users and services)
 import pgtrigger
 from django.db import models
 
+from scheduling.models.trigger_only import trigger_only
+
 VERSION_TABLE = "scheduling_dataversion"
 SHARDS = 8
 
@@ -49,11 +51,7 @@ class DataVersion(models.Model):
             models.UniqueConstraint(fields=["scope", "key", "shard"], name="data_version_key"),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="data_version_trigger_only",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
-            ),
+            trigger_only("data_version_trigger_only"),
         ]
 
     def __str__(self) -> str:

@@ -7,14 +7,17 @@ a page is one SQL statement that returns the page's JSON array (and its count) r
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cached_property
+from typing import Annotated, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, router
 from django.db.models import DateField, F, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
+from ninja import Field, FilterLookup, FilterSchema
 
-from scheduling.errors import NotFound
+from scheduling.errors import BadRequest, NotFound
 from scheduling.lifecycle import AppointmentStatus
 from scheduling.models import (
     Appointment,
@@ -22,11 +25,15 @@ from scheduling.models import (
     AppointmentStatusCount,
     AppointmentStatusTotal,
     AppointmentTherapist,
+    Client,
+    PaymentStatus,
     Role,
     StaffBooking,
     User,
 )
 from scheduling.models.bookings import WallClockRange
+from scheduling.selectors.search import search_q
+from scheduling.services.permissions import sees_every_appointment
 
 
 def visibility(user: User) -> Q:
@@ -61,6 +68,134 @@ def appointment_for_update(user: User, appointment_id: int) -> Appointment:
     if appointment is None:
         raise NotFound(f"Appointment {appointment_id} not found.")
     return appointment
+
+
+Ordering = Literal["date", "-date", "created_at", "-created_at", "status", "-status", "id", "-id"]
+ORDERINGS = {
+    "date": ("date", "start_time", "id"),
+    "-date": ("-date", "-start_time", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "status": ("status", "date", "start_time", "id"),
+    "-status": ("-status", "-date", "-start_time", "-id"),
+    "id": ("id",),
+    "-id": ("-id",),
+}
+CHRONOLOGICAL = ORDERINGS["date"]
+CLIENT_NAME_FIELDS = ("first_name", "last_name")
+# `search`: every word in the client's name or phone, the location or the notes (the shared search_q rule)
+CLIENT_SEARCH_FIELDS = (*CLIENT_NAME_FIELDS, "phone_number")
+APPOINTMENT_SEARCH_FIELDS = ("location", "notes")
+# The filters the counter tables can answer: a count by status and date needs no appointment row.
+COUNTER_FILTERS = {"status", "status__in", "date", "date_after", "date_before", "ordering"}
+
+
+def _clients(text: str, fields: tuple[str, ...]) -> Q:
+    # Client matches as a semi-join on the small clients table, not a join per appointment row.
+    return Q(client_id__in=Client.objects.filter(search_q(text, fields)).values("id"))
+
+
+# The query parameters of the appointment lists. Each field filters by its own name, its FilterLookup or its
+# filter_<name> method; `ordering` orders (appointment_list). (A comment, not a docstring: OpenAPI would show it.)
+class AppointmentFilters(FilterSchema):
+    status: AppointmentStatus | None = None
+    status__in: str | None = Field(None, description="comma-separated statuses")
+    payment_status: PaymentStatus | None = None
+    therapist: int | None = Field(None, description="main or group therapist id")
+    driver: Annotated[int | None, FilterLookup("driver_id")] = None
+    operator: Annotated[int | None, FilterLookup("operator_id")] = None
+    date: dt.date | None = None
+    date_after: Annotated[dt.date | None, FilterLookup("date__gte")] = Field(None, description="on or after")
+    date_before: Annotated[dt.date | None, FilterLookup("date__lte")] = Field(None, description="on or before")
+    client_name: str | None = Field(None, max_length=100)
+    search: str | None = Field(None, max_length=100, description="client name or phone, location, notes")
+    ordering: Ordering = Field("-created_at", description="default: newest booking first")
+
+    @cached_property
+    def listed_statuses(self) -> list[str] | None:
+        """`status__in` as a list of known statuses (None when not given); a 400 names any unknown one."""
+        if not self.status__in:
+            return None
+        wanted = [s.strip() for s in self.status__in.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in AppointmentStatus.values]
+        if unknown:
+            raise BadRequest(
+                f"Invalid input. status__in: unknown status {', '.join(unknown)};"
+                f" allowed: {', '.join(AppointmentStatus.values)}.",
+                errors={"status__in": [f"Unknown status: {', '.join(unknown)}."]},
+            )
+        if not wanted:
+            raise BadRequest(
+                "Invalid input. status__in: give at least one status.", errors={"status__in": ["Empty list."]}
+            )
+        return wanted
+
+    def filter_status__in(self, value: str | None) -> Q:
+        return Q() if self.listed_statuses is None else Q(status__in=self.listed_statuses)
+
+    def filter_therapist(self, value: int | None) -> Q:
+        group = AppointmentTherapist.objects.filter(therapist_id=value).values("appointment_id")
+        return Q(therapist_id=value) | Q(id__in=group)
+
+    def filter_client_name(self, value: str | None) -> Q:
+        return _clients(value, CLIENT_NAME_FIELDS) if value else Q()
+
+    def filter_search(self, value: str | None) -> Q:
+        condition = Q()
+        for term in (value or "").split():
+            condition &= _clients(term, CLIENT_SEARCH_FIELDS) | search_q(term, APPOINTMENT_SEARCH_FIELDS)
+        return condition
+
+    def filter_ordering(self, value: str) -> Q:
+        return Q()
+
+    def counter_rows(
+        self, statuses: Iterable[str] | None = None
+    ) -> QuerySet[AppointmentStatusCount] | QuerySet[AppointmentStatusTotal] | None:
+        """The counter rows that count what these filters select, when they filter by status and dates only
+        (None otherwise, or when the statuses contradict each other: an IN () cannot be compiled)."""
+        used = {name for name, value in self.model_dump(exclude={"ordering"}).items() if value not in (None, "")}
+        if not used <= COUNTER_FILTERS:
+            return None
+        wanted = set(statuses) if statuses is not None else set(AppointmentStatus.values)
+        if self.status is not None:
+            wanted &= {self.status}
+        if self.listed_statuses is not None:
+            wanted &= set(self.listed_statuses)
+        if not wanted:
+            return None
+        return counter_rows(sorted(wanted), self.date, self.date_after, self.date_before)
+
+
+def appointment_list(
+    user: User, filters: AppointmentFilters, statuses: Iterable[str] | None = None, extra: Q | None = None
+) -> QuerySet[AppointmentListRow]:
+    """The appointments the user sees that match the filters, in the filters' order; with `statuses`, only
+    those (or those matching `extra` too)."""
+    rows = filters.filter(appointments_visible_to(user)).order_by(*ORDERINGS[filters.ordering])
+    if statuses is None:
+        return rows
+    condition = Q(status__in=statuses)
+    if extra is not None:
+        condition |= extra
+    return rows.filter(condition)
+
+
+def appointment_page(
+    user: User,
+    filters: AppointmentFilters,
+    page: int,
+    page_size: int,
+    statuses: Iterable[str] | None = None,
+    extra: Q | None = None,
+) -> tuple[int, bytes]:
+    """(count, JSON array of the page's items) of appointment_list, in one query. For an operator whose filters
+    the counter tables can answer, the count is read from them instead of counting appointments."""
+    rows = appointment_list(user, filters, statuses, extra)
+    counters = None
+    if extra is None and sees_every_appointment(user):
+        counters = filters.counter_rows(statuses)
+    return page_json(rows, page, page_size, counters)
 
 
 def _sql(queryset: QuerySet) -> tuple[str, tuple]:

@@ -8,6 +8,13 @@ from typing import NamedTuple
 import pgtrigger
 from django.db import connection, transaction
 
+# The Protect triggers that keep client statements out of the trigger-kept tables; only repair() sets them aside.
+PROTECT_TRIGGERS = (
+    "scheduling.AppointmentItemCache:appt_item_trigger_only",
+    "scheduling.AppointmentStatusCount:status_count_trigger_only",
+    "scheduling.AppointmentStatusTotal:status_total_trigger_only",
+)
+
 # Appointments whose cached item is not what the view builds now (stale, missing, or left over).
 ITEM_DRIFT_SQL = """
     SELECT appointment_id, c.appointment_id IS NULL AS missing, i.appointment_id IS NULL AS left_over
@@ -77,7 +84,7 @@ def drift() -> list[Drift]:
 def repair() -> list[Drift]:
     """Rebuild both tables from the source tables and return what differed. Writers of appointments wait (SHARE
     lock) while this runs, so nothing changes between the recount and the rewrite."""
-    with transaction.atomic():
+    with transaction.atomic(), pgtrigger.ignore(*PROTECT_TRIGGERS):
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE scheduling_appointment IN SHARE MODE")
         differences = drift()
@@ -90,10 +97,9 @@ def repair() -> list[Drift]:
                     "INSERT INTO scheduling_appointmentstatuscount (date, status, count) "
                     "SELECT date, status, count(*) FROM scheduling_appointment GROUP BY date, status"
                 )
-                with pgtrigger.ignore("scheduling.AppointmentStatusTotal:status_total_trigger_only"):
-                    cursor.execute("DELETE FROM scheduling_appointmentstatustotal")
-                    cursor.execute(
-                        "INSERT INTO scheduling_appointmentstatustotal (status, shard, count) "
-                        "SELECT status, 0, count(*) FROM scheduling_appointment GROUP BY status"
-                    )
+                cursor.execute("DELETE FROM scheduling_appointmentstatustotal")
+                cursor.execute(
+                    "INSERT INTO scheduling_appointmentstatustotal (status, shard, count) "
+                    "SELECT status, 0, count(*) FROM scheduling_appointment GROUP BY status"
+                )
         return differences

@@ -3,7 +3,7 @@
 Write services call `require(actor, RULE)` (or `require_role` with a lifecycle step's roles) before they touch a
 row: the acting user is every write service's first argument. The selectors of the reads only some roles may
 make (reports, the attendance summary, an appointment's change history) call it too. The API checks no role
-(tests/test_permissions.py holds it to that). A refusal is a 403 whose message says who may; what a user may
+(tests/services/test_permissions.py holds it to that). A refusal is a 403 whose message says who may; what a user may
 see at all (else 404) stays with the selectors' `*_visible_to`.
 
 The messages are the answers the API has always given ("Only a operator may ..." included): clients read them.

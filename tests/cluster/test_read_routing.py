@@ -15,7 +15,7 @@ from django.db import close_old_connections, connections
 from config import db_router, pg_cluster
 from tests import factories
 from tests.cluster.conftest import primary_lsn, replica_sql, wait_for_replay
-from tests.conftest import ApiClient
+from tests.helpers import ApiClient
 
 pytestmark = pytest.mark.cluster
 

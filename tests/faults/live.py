@@ -25,7 +25,7 @@ SETUP = """
 import json
 from decimal import Decimal
 from scheduling.models import Client, Service, User
-from tests.conftest import issue_token
+from scheduling.services.auth import issue_token
 operator = User.objects.create_user(username="fault-operator", password="x-fault-pass-1", role="operator")
 therapists = [
     User.objects.create_user(username=f"fault-therapist{i}", password="x-fault-pass-1", role="therapist",

@@ -3,8 +3,7 @@
 import pytest
 
 from tests.cache_race import concurrent_edits, seed
-from tests.concurrency import assert_caches_exact
-from tests.test_concurrent_bookings import overlapping_group_bookings
+from tests.concurrency import assert_caches_exact, overlapping_group_bookings
 
 
 @pytest.mark.django_db(transaction=True)

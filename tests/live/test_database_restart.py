@@ -17,7 +17,7 @@ from tests.live.conftest import LOG_DIR, next_message, open_socket
 
 CREATE_OPERATOR = """
 from scheduling.models import User
-from tests.conftest import issue_token
+from scheduling.services.auth import issue_token
 user = User.objects.create_user(username="restart-op", password="x" * 12, role="operator")
 print(user.id, issue_token(user))
 """

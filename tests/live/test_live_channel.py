@@ -10,7 +10,7 @@ from django.utils import timezone
 from websockets.exceptions import InvalidStatus
 
 from scheduling.models import Appointment, AuthToken, User
-from tests.conftest import issue_token
+from scheduling.services.auth import issue_token
 from tests.live.conftest import http, next_message, open_socket, wait_closed
 
 pytestmark = pytest.mark.django_db(transaction=True)

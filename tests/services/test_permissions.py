@@ -1,6 +1,6 @@
 """Who may do what is decided in one module (scheduling/services/permissions.py); the API layer checks no role.
 
-The role matrix (tests/test_role_matrix.py) proves every 403 of every route comes from that module; these tests
+The role matrix (tests/api/test_role_matrix.py) proves every 403 of every route comes from that module; these tests
 keep role checks from growing back into api/ and hold the module's own rules."""
 
 import ast
@@ -11,7 +11,7 @@ import pytest
 from scheduling.errors import Forbidden
 from scheduling.services import catalog, permissions, staff
 
-API = Path(__file__).resolve().parent.parent / "api"
+API = Path(__file__).resolve().parents[2] / "api"
 ROLE_ATTRIBUTES = {"role", "is_operator", "is_therapist", "is_driver"}
 
 

@@ -8,7 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from config import db_router
 from scheduling.models import WritePosition
 from scheduling.services import auth as auth_service
-from tests.conftest import issue_token
+from scheduling.services.auth import issue_token
 
 
 def test_wal_positions_compare_by_both_halves():

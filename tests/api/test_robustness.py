@@ -7,18 +7,11 @@ import pytest
 
 from scheduling.errors import constraint_error
 from scheduling.models import Appointment, Availability, Client, Service
+from tests.helpers import assert_json_error
 
 DAY = dt.date(2030, 3, 1)
 SLOTS = "/api/scheduling/availabilities/"
 APPOINTMENTS = "/api/scheduling/appointments/"
-
-
-def assert_json_error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["detail"]
-    return body
 
 
 @pytest.mark.parametrize("value", ["10:00+05:00", "10:00:00Z", "21:21:49.94-21:43"])

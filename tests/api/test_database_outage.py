@@ -6,7 +6,8 @@ import contextlib
 import pytest
 from django.db import connection
 
-from tests.conftest import ApiClient, issue_token
+from scheduling.services.auth import issue_token
+from tests.helpers import ApiClient
 
 UNREACHABLE_HOST = "/tmp/no-postgres-here-faults-test"  # a socket folder that does not exist
 

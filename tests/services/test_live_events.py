@@ -13,7 +13,7 @@ from scheduling.live.hub import conninfo
 from scheduling.live.triggers import CHANNEL
 from scheduling.models import Appointment, AuthToken, User
 from scheduling.selectors.appointments import appointments_visible_to
-from tests.conftest import issue_token
+from scheduling.services.auth import issue_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

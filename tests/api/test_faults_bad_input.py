@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from api.middleware import RequestLimitsMiddleware
 from scheduling.models import Appointment, Client
-from tests.test_robustness import assert_json_error
+from tests.helpers import assert_json_error
 
 APPOINTMENTS = "/api/scheduling/appointments/"
 CLIENTS = "/api/scheduling/clients/"

@@ -9,7 +9,7 @@ from django.db import connection
 
 from scheduling.demo import Seeder
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"```sql\n(.*?)```", re.S)
 EXAMPLES = [
     pytest.param(sql, id=f"{doc}#{n}")

@@ -23,7 +23,7 @@ from scheduling.models import (
 from scheduling.models.rollups import ROLLUPS
 from scheduling.selectors import reports
 from scheduling.selectors.reports import DateSpan
-from tests.test_reports import FIRST_DAY, build_dataset, factories  # noqa: F401
+from tests.report_dataset import FIRST_DAY, build_dataset
 
 LAST_DAY = FIRST_DAY + dt.timedelta(days=400)
 

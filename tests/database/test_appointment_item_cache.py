@@ -3,11 +3,21 @@
 import datetime as dt
 from io import StringIO
 
+import pgtrigger
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
-from scheduling.models import AppointmentRejection, AppointmentTherapist, Client, Service, User
+from scheduling.models import (
+    AppointmentItemCache,
+    AppointmentRejection,
+    AppointmentStatusCount,
+    AppointmentTherapist,
+    Client,
+    Service,
+    User,
+)
+from scheduling.services.appointment_caches import PROTECT_TRIGGERS
 
 URL = "/api/scheduling/appointments/"
 
@@ -57,7 +67,7 @@ def test_a_login_does_not_rewrite_a_therapists_appointments(make_appointment, dj
 def test_the_verify_command_finds_and_fixes_drift(make_appointment):
     appointment = make_appointment()
     call_command("verify_appointment_caches", stdout=StringIO())
-    with connection.cursor() as cursor:
+    with pgtrigger.ignore(*PROTECT_TRIGGERS), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE appointment_item_cache SET item = '{}'")
         cursor.execute("UPDATE scheduling_appointmentstatuscount SET count = count + 5")
     out = StringIO()
@@ -69,3 +79,23 @@ def test_the_verify_command_finds_and_fixes_drift(make_appointment):
     with pytest.raises(CommandError, match="repaired"):
         call_command("verify_appointment_caches", fix=True, stdout=StringIO())
     call_command("verify_appointment_caches", stdout=StringIO())
+
+
+def test_direct_writes_to_the_item_cache_and_the_status_counts_are_refused(make_appointment):
+    appointment = make_appointment()
+    statements = {
+        "item cache update": lambda: AppointmentItemCache.objects.update(item="{}"),
+        "item cache delete": lambda: AppointmentItemCache.objects.all().delete(),
+        "item cache insert": lambda: AppointmentItemCache.objects.bulk_create(
+            [AppointmentItemCache(appointment_id=appointment.id + 1000, item="{}")]
+        ),
+        "count update": lambda: AppointmentStatusCount.objects.update(count=99),
+        "count delete": lambda: AppointmentStatusCount.objects.all().delete(),
+        "count insert": lambda: AppointmentStatusCount.objects.create(date=appointment.date, status="x", count=1),
+    }
+    for label, statement in statements.items():
+        with pytest.raises(DatabaseError, match="Cannot insert or update or delete"), transaction.atomic():
+            statement()
+            pytest.fail(f"{label} was allowed")
+    assert stale_items() == 0
+    assert AppointmentStatusCount.objects.get(date=appointment.date, status=appointment.status).count == 1

@@ -1,12 +1,11 @@
 import random
-import threading
 from io import StringIO
 
 import pgtrigger
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, IntegrityError, OperationalError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from scheduling.management.commands.prune_notifications import parse_duration
@@ -14,6 +13,7 @@ from scheduling.models import Notification, NotificationCounter, NotificationTyp
 from scheduling.services import notification_counters
 from scheduling.services import notifications as services
 from tests import factories
+from tests.concurrency import run_in_threads
 
 PROTECT = notification_counters.PROTECT_TRIGGER
 
@@ -203,27 +203,6 @@ def test_prune_deletes_old_notifications_in_batches_and_counters_stay_exact(oper
 # ---- concurrency: each thread has its own connection, with real commits (transactional tests) ----
 
 
-def _run_in_threads(jobs) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(jobs))
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:  # collected and asserted on in the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_on_the_same_users_never_drift_or_deadlock():
@@ -249,7 +228,7 @@ def test_concurrent_writers_on_the_same_users_never_drift_or_deadlock():
 
     jobs = [inserter(ids), inserter(list(reversed(ids))), inserter(ids[1:] + ids[:1])]
     jobs += [reader_marker(u) for u in users[:2]]
-    errors = _run_in_threads(jobs)
+    errors = run_in_threads(jobs)
     assert errors == []
     assert counters() == recount()
     assert notification_counters.drift() == []
@@ -259,7 +238,7 @@ def test_concurrent_writers_on_the_same_users_never_drift_or_deadlock():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_notifications_for_a_new_user_both_count():
     user = factories.TherapistFactory()
-    errors = _run_in_threads([lambda: services.notify([user], "system", "a") for _ in range(6)])
+    errors = run_in_threads([lambda: services.notify([user], "system", "a") for _ in range(6)])
     assert errors == []
     assert counter(user) == (6, 6)
 
@@ -324,7 +303,7 @@ def test_a_long_random_sequence_of_writes_leaves_counters_equal_to_a_recount():
 
         return job
 
-    errors = _run_in_threads([worker(seed) for seed in range(4)])
+    errors = run_in_threads([worker(seed) for seed in range(4)])
     assert errors == []
     for _ in range(50):
         random_step(rng)

@@ -10,14 +10,13 @@ from django.utils import timezone
 
 from scheduling.models import AppointmentTherapist
 from scheduling.models.rollups import ROLLUPS
-from tests.test_reports import (
+from tests.report_dataset import (
     FIRST_DAY,
     build_dataset,
     expected_funnel,
     expected_revenue,
     expected_service_popularity,
     expected_workload,
-    factories,  # noqa: F401  (fixture)
 )
 
 BASE = "/api/scheduling/reports/"

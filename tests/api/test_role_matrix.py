@@ -258,7 +258,7 @@ def test_lists_show_a_s_rows_to_a_and_to_no_other_staff(world):
 def test_every_write_route_is_classified_for_the_role_matrix():
     classified = OPERATOR_ONLY_WRITES | SCOPED_WRITES | OWN_WRITES
     unclassified = sorted(set(WRITE_ROUTES) - classified)
-    assert not unclassified, f"classify these write routes in tests/test_role_matrix.py: {unclassified}"
+    assert not unclassified, f"classify these write routes in tests/api/test_role_matrix.py: {unclassified}"
     stale = sorted(classified - set(WRITE_ROUTES))
     assert not stale, f"these classified routes no longer exist: {stale}"
 

@@ -19,7 +19,7 @@ from scheduling.services import attendance as services
 from scheduling.services import attendance_summary
 from tests import factories
 from tests.attendance_clock import DAY, at
-from tests.test_notification_counters import _run_in_threads
+from tests.concurrency import run_in_threads
 
 URL = "/api/attendance/summary/"
 COUNTED = SUMMARY_COLUMNS[1:]
@@ -195,7 +195,7 @@ def test_random_concurrent_check_ins_check_outs_approvals_and_absences_leave_the
 
         return job
 
-    errors = _run_in_threads([worker(seed) for seed in range(6)])
+    errors = run_in_threads([worker(seed) for seed in range(6)])
     assert errors == []
     assert AttendanceRecord.objects.count() > 10 and refused  # the run did work and met the rules
     assert summaries() == recount()
@@ -215,7 +215,7 @@ def test_concurrent_check_ins_of_one_person_leave_one_record_and_409s_for_the_re
         except DomainError as exc:
             outcomes.append(f"{exc.status_code}")
 
-    errors = _run_in_threads([check_in for _ in range(6)])
+    errors = run_in_threads([check_in for _ in range(6)])
     assert errors == []
     assert sorted(outcomes) == ["409"] * 5 + ["checked in"]
     assert AttendanceRecord.objects.filter(staff_member=therapist).count() == 1

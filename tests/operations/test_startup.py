@@ -11,7 +11,7 @@ from django.conf import settings
 
 from config.startup import StartupError, check_database_url, check_port_free, redact
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(databases=[])
 
 

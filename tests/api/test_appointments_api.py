@@ -231,6 +231,10 @@ def test_filters_narrow_the_list(api_client, operator, make_therapist, make_driv
     assert ids(client_name="ann rey") == [a.id]
     assert ids(search="pasig") == [b.id]
     assert ids(operator=a.operator_id) == [a.id]
+    # search means what it means on every list (search_q): each word in the client's name or phone, the
+    # location or the notes
+    assert ids(search="ann makati") == [a.id]
+    assert ids(search="ann pasig") == []
     ordered = client.get(URL, {"ordering": "date"}).json()["results"]
     assert [r["id"] for r in ordered] == [a.id, b.id, c.id]
 

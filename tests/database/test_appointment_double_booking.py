@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from scheduling.models import Appointment, AppointmentTherapist, StaffBooking
 from scheduling.selectors.appointments import conflicts
 from scheduling.wall_clock import ends_next_day, span
-from tests.conftest import ApiClient
+from tests.helpers import ApiClient
 
 URL = "/api/scheduling/appointments/"
 DAY = dt.date.today() + dt.timedelta(days=3)

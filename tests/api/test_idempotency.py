@@ -14,8 +14,9 @@ from django.utils import timezone
 from api.middleware import IdempotencyMiddleware
 from scheduling.models import Appointment, Client, IdempotencyKey, Notification
 from scheduling.services import appointments as appointment_services
+from scheduling.services.auth import issue_token
 from tests.concurrency import race
-from tests.conftest import ApiClient, issue_token
+from tests.helpers import ApiClient
 
 APPOINTMENTS = "/api/scheduling/appointments/"
 CLIENTS = "/api/scheduling/clients/"

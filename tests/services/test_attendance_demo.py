@@ -34,7 +34,7 @@ def test_seeding_attendance_again_adds_no_past_day(db):
 def test_the_documented_psql_query_of_report_attendance_daily_runs_and_agrees_with_the_records(db):
     """docs/reports.md's example, as written, on the demo data: hours per person equal the records' sum."""
     Seeder("small", progress=False).run()
-    text = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "reports.md").read_text()
     section = text.split("### `report_attendance_daily`", 1)[1]
     sql = section.split("```sql", 1)[1].split("```", 1)[0]
     statements = [s for s in sql.split(";") if s.strip() and not s.strip().startswith("SET")]
