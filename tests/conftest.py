@@ -25,44 +25,30 @@ def driver(db):
     return factories.DriverFactory()
 
 
-@pytest.fixture
-def make_operator(db):
-    return factories.OperatorFactory
+# make_<name>(**fields) -> a saved row: one registered fixture per factory (the factory class itself, so a test
+# can also call .build() or .create_batch()).
+FACTORIES = {
+    "operator": factories.OperatorFactory,
+    "therapist": factories.TherapistFactory,
+    "driver": factories.DriverFactory,
+    "client": factories.ClientFactory,
+    "service": factories.ServiceFactory,
+    "appointment": factories.AppointmentFactory,
+    "availability": factories.AvailabilityFactory,
+    "notification": factories.NotificationFactory,
+}
 
 
-@pytest.fixture
-def make_therapist(db):
-    return factories.TherapistFactory
+def _register(name: str, factory_class) -> None:
+    def fixture(db):
+        return factory_class
+
+    fixture.__doc__ = f"{factory_class.__name__}: make_{name}(**fields) saves a {name}."
+    globals()[f"make_{name}"] = pytest.fixture(fixture, name=f"make_{name}")
 
 
-@pytest.fixture
-def make_driver(db):
-    return factories.DriverFactory
-
-
-@pytest.fixture
-def make_client(db):
-    return factories.ClientFactory
-
-
-@pytest.fixture
-def make_service(db):
-    return factories.ServiceFactory
-
-
-@pytest.fixture
-def make_appointment(db):
-    return factories.AppointmentFactory
-
-
-@pytest.fixture
-def make_availability(db):
-    return factories.AvailabilityFactory
-
-
-@pytest.fixture
-def make_notification(db):
-    return factories.NotificationFactory
+for _name, _factory in FACTORIES.items():
+    _register(_name, _factory)
 
 
 @pytest.fixture
