@@ -1,6 +1,7 @@
 """Report roll-ups (scheduling/models/rollups.py): equal to a recount from the views after any mix of writes,
 dirty days recounted on read, a verify command that finds and repairs drift."""
 
+import contextlib
 import datetime as dt
 import random
 import threading
@@ -152,21 +153,16 @@ def test_the_verify_command_finds_and_fixes_drift(factories):  # noqa: F811
     assert_rollups_equal_a_recount()
 
 
-@pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
-def test_a_report_during_an_uncommitted_write_is_exact_before_and_after_the_commit(make_appointment):
-    """A writer holds its dirty day locked: the report does not wait for it (it reads the view, without the
-    uncommitted change), and the first report after the commit recounts the day with it."""
-    day = FIRST_DAY
-    appointment = make_appointment(date=day, status="payment_verified", payment_amount=Decimal("100.00"))
-    window = DateSpan(day, day)
-    assert reports.revenue_daily(window).rows[0]["revenue_paid"] == Decimal("100.00")
+@contextlib.contextmanager
+def an_uncommitted_update(appointment_id: int, **changes):
+    """Another connection updates the appointment and keeps its transaction open while the block runs; it
+    commits when the block ends."""
     written, release = threading.Event(), threading.Event()
 
     def writer():
         try:
             with transaction.atomic():
-                Appointment.objects.filter(pk=appointment.pk).update(payment_amount=Decimal("250.00"))
+                Appointment.objects.filter(pk=appointment_id).update(**changes)
                 written.set()
                 release.wait(10)
         finally:
@@ -176,12 +172,25 @@ def test_a_report_during_an_uncommitted_write_is_exact_before_and_after_the_comm
     thread.start()
     try:
         assert written.wait(10)
-        during = reports.revenue_daily(window)
-        assert during.rows[0]["revenue_paid"] == Decimal("100.00")  # the committed state, not a stale roll-up
-        assert ReportDirtyDay.objects.filter(date=day).exists() is False  # the writer's mark is not visible yet
+        yield
     finally:
         release.set()
         thread.join()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_report_during_an_uncommitted_write_is_exact_before_and_after_the_commit(make_appointment):
+    """A writer holds its dirty day locked: the report does not wait for it (it reads the view, without the
+    uncommitted change), and the first report after the commit recounts the day with it."""
+    day = FIRST_DAY
+    appointment = make_appointment(date=day, status="payment_verified", payment_amount=Decimal("100.00"))
+    window = DateSpan(day, day)
+    assert reports.revenue_daily(window).rows[0]["revenue_paid"] == Decimal("100.00")
+    with an_uncommitted_update(appointment.pk, payment_amount=Decimal("250.00")):
+        during = reports.revenue_daily(window)
+        assert during.rows[0]["revenue_paid"] == Decimal("100.00")  # the committed state, not a stale roll-up
+        assert ReportDirtyDay.objects.filter(date=day).exists() is False  # the writer's mark is not visible yet
     assert ReportDirtyDay.objects.filter(date=day).exists()
     assert reports.revenue_daily(window).rows[0]["revenue_paid"] == Decimal("250.00")
     assert not ReportDirtyDay.objects.filter(date=day).exists()
@@ -199,26 +208,9 @@ def test_a_refresh_waiting_on_a_writers_mark_falls_back_to_the_view(make_appoint
         date=day, start_time=dt.time(15), end_time=dt.time(16), status="payment_verified", payment_amount=Decimal("7")
     )
     assert ReportDirtyDay.objects.filter(date=day).exists()
-    written, release = threading.Event(), threading.Event()
-
-    def writer():
-        try:
-            with transaction.atomic():
-                Appointment.objects.filter(pk=second.pk).update(payment_amount=Decimal("9.00"))
-                written.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert written.wait(10)
+    with an_uncommitted_update(second.pk, payment_amount=Decimal("9.00")):
         rows = reports.revenue_daily(DateSpan(day, day)).rows
         assert rows[0]["revenue_paid"] == Decimal("107.00")
-    finally:
-        release.set()
-        thread.join()
     assert reports.revenue_daily(DateSpan(day, day)).rows[0]["revenue_paid"] == Decimal("109.00")
     assert first.pk and not ReportDirtyDay.objects.filter(date=day).exists()
     assert_rollups_equal_a_recount()
