@@ -25,7 +25,7 @@ SCRATCH = RESULTS / "tmp"
 # The production arrangement against the previous one (gunicorn gthread WSGI), interleaved A/B/A/B before the HTTP
 # figures: its throughput must stay within 10% of gunicorn's measured in the same run (README, "Serving").
 SERVING_CANDIDATES = [
-    ("uvicorn + WSGI thread pool (production, config/serving.py)", "production_server"),
+    ("uvicorn, Django on the event loop (production, config/serving.py)", "production_server"),
     ("gunicorn gthread (config/gunicorn_conf.py)", "gunicorn_server"),
 ]
 SERVING_ROUNDS = 2

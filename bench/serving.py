@@ -23,14 +23,17 @@ from config.serving import running_server
 
 BIN = Path(sys.executable).parent
 PAGE_50 = "/api/scheduling/appointments/?page_size=50"
+GRANIAN = [
+    str(BIN / "granian"),
+    *("--interface", "asginl", "--workers", "2", "--host", "127.0.0.1", "--port", "{port}"),
+    *("--no-log", "--http1-header-read-timeout", "10000", "config.asgi:application"),
+]
+# name: (command, environment); None is the production command (config/serving.py)
 CANDIDATES = {
-    "gunicorn gthread (WSGI, config/gunicorn_conf.py)": httpbench.gunicorn_command(),
-    "uvicorn + WSGI thread pool (production, config/serving.py)": None,
-    "granian + WSGI thread pool": [
-        str(BIN / "granian"),
-        *("--interface", "asginl", "--workers", "2", "--host", "127.0.0.1", "--port", "{port}"),
-        *("--no-log", "--http1-header-read-timeout", "10000", "config.asgi:application"),
-    ],
+    "gunicorn gthread (WSGI, config/gunicorn_conf.py)": (httpbench.gunicorn_command(), {}),
+    "uvicorn, Django on the event loop (production, WEB_THREADS=0)": (None, {}),
+    "uvicorn, Django in a pool of 4 threads (WEB_THREADS=4)": (None, {"WEB_THREADS": "4"}),
+    "granian, Django on the event loop": (GRANIAN, {}),
 }
 
 
@@ -43,9 +46,9 @@ def login(port: int) -> str:
         return json.load(response)["token"]
 
 
-def measure(command: list[str] | None, tool: str) -> dict:
+def measure(command: list[str] | None, env: dict[str, str], tool: str) -> dict:
     with running_server(
-        command, env={"WEB_WORKERS": "2"}, workers=2, log_path=httpbench.LOG_DIR / "serving.log"
+        command, env={"WEB_WORKERS": "2", **env}, workers=2, log_path=httpbench.LOG_DIR / "serving.log"
     ) as port:
         token = login(port)
         load = httpbench.drive(port, PAGE_50, token, connections=8, duration=8, tool=tool, warmup=2)
@@ -68,11 +71,11 @@ def main(argv: list[str]) -> int:
     rounds = int(argv[0]) if argv else 3
     tool = "wrk" if shutil.which("wrk") else "python"
     httpbench.LOG_DIR.mkdir(parents=True, exist_ok=True)
-    runnable = {name: cmd for name, cmd in CANDIDATES.items() if cmd is None or Path(cmd[0]).exists()}
+    runnable = {name: c for name, c in CANDIDATES.items() if c[0] is None or Path(c[0][0]).exists()}
     results: dict[str, list[dict]] = {name: [] for name in runnable}
     for r in range(rounds):
-        for name, command in runnable.items():
-            results[name].append(measure(command, tool))
+        for name, (command, env) in runnable.items():
+            results[name].append(measure(command, env, tool))
             print(r, name, results[name][-1], flush=True)
     base = statistics.median(x["rps"] for x in results[next(iter(results))])
     print(

@@ -1,9 +1,10 @@
 """The production server's command line, shared by `manage.py serve`, the benchmark and the live tests.
 
 uvicorn (httptools parser, uvloop event loop, one process per core) runs config/asgi.py: HTTP goes to Django's
-WSGI app in a thread pool per worker, the WebSocket channel to Channels. A slow or idle client costs an event-loop
-transport, never a Python thread, so slow senders cannot starve the threads that answer requests. The choice was
-measured against gunicorn gthread, granian and daphne (README, "Serving").
+WSGI app (config/wsgi_bridge.py: run on each process's event loop once the body is in), the WebSocket channel to
+Channels. A slow or idle client costs an event-loop transport, never the application, so slow senders cannot
+starve the requests of others. The choice was measured against gunicorn gthread, a thread pool per process and
+granian (README, "Serving"; `python -m bench.serving`).
 """
 
 from __future__ import annotations

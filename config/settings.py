@@ -172,7 +172,10 @@ STORAGES = static_storages(env_bool("STATIC_HASHED", False))
 
 # Serving (manage.py serve: uvicorn, config/asgi.py). README "Serving".
 WEB_WORKERS = env_int("WEB_WORKERS", 0) or len(os.sched_getaffinity(0))  # the cores this process may use
-WEB_THREADS = env_int("WEB_THREADS", 4)  # WSGI threads per worker process (the DB waits overlap)
+# Threads per worker process running Django (config/wsgi_bridge.py): 0 runs each request on the process's event
+# loop, one at a time, as a sync worker would (the fastest measured with the database on the same machine); more
+# overlap the waits on a distant database.
+WEB_THREADS = env_int("WEB_THREADS", 0)
 # Answered with JSON 414/431 by config/asgi.py; the server's own limits are above these.
 MAX_URL_BYTES = env_int("MAX_URL_BYTES", 8192)
 MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 32768)
