@@ -1,14 +1,19 @@
-"""In-process figures: Django's test Client with real tokens, queries per request, latency, bytes, floor."""
+"""In-process figures: requests made as the production server makes them (Django's WSGI handler, real tokens),
+queries per request, latency, bytes, floor."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import psycopg
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.db.models import Count
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,13 +24,76 @@ from scheduling.models import Notification, Role, User
 from scheduling.services.auth import issue_token
 
 
+@functools.cache
+def wsgi_handler() -> WSGIHandler:
+    return WSGIHandler()
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: Mapping[str, str]  # case-insensitive (Django's ResponseHeaders)
+    content: bytes
+
+    def __getitem__(self, name: str) -> str:
+        return self.headers[name]
+
+    def json(self):
+        return json.loads(self.content)
+
+
+def _start_response(status, headers, exc_info=None):
+    return None
+
+
+class ServerClient:
+    """Requests as the production server makes them (config/wsgi_bridge.py): Django's WSGI handler called with a
+    WSGI environ, the body iterated and the response closed, with production's request signals (the connection
+    health check included). Django's test Client, used before, builds requests and instruments responses at a
+    cost of its own (about 0.05-0.08 ms a request here) and skips the health check."""
+
+    def __init__(self, token: str) -> None:
+        self.authorization = f"Token {token}"
+
+    def request(self, method: str, path: str, data=None, content_type: str = "application/json") -> Answer:
+        path_info, _, query = path.partition("?")
+        body = b"" if data is None else data if isinstance(data, bytes) else json.dumps(data).encode()
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path_info,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": self.authorization,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+        }
+        if body:
+            environ.update(CONTENT_TYPE=content_type, CONTENT_LENGTH=str(len(body)))
+        response = wsgi_handler()(environ, _start_response)
+        try:
+            content = b"".join(response)
+        finally:
+            response.close()
+        return Answer(response.status_code, response.headers, content)
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post(self, path: str, data=None, content_type: str = "application/json") -> Answer:
+        return self.request("POST", path, data, content_type)
+
+
 @dataclass
 class Actors:
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
-    def client(self, who: str) -> Client:
-        return Client(headers={"Authorization": f"Token {self.tokens[who]}"})
+    def client(self, who: str) -> ServerClient:
+        return ServerClient(self.tokens[who])
 
     def describe(self) -> dict[str, str]:
         return {who: f"{u.username} (id {u.id})" for who, u in self.users.items()}
@@ -57,7 +125,7 @@ def context() -> dict[str, str]:
     }
 
 
-def find_path(client: Client, endpoint: Endpoint, ctx: dict[str, str]) -> tuple[str | None, int]:
+def find_path(client: ServerClient, endpoint: Endpoint, ctx: dict[str, str]) -> tuple[str | None, int]:
     """The first of the endpoint's paths that answers 200, else (None, the last status seen)."""
     status = 0
     for template in endpoint.paths:

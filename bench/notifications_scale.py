@@ -44,11 +44,10 @@ def bench_user(name: str, rows: int, read_every: int):
 
 
 def client_for(user):
-    from django.test import Client
-
+    from bench.inprocess import ServerClient
     from scheduling.services.auth import issue_token
 
-    return Client(headers={"Authorization": f"Token {issue_token(user, hours=2)}"})
+    return ServerClient(issue_token(user, hours=2))
 
 
 def median_ms(call, reps: int) -> tuple[float, float]:

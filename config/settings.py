@@ -101,6 +101,7 @@ DB_SYNCHRONOUS_COMMIT = os.environ.get("DB_SYNCHRONOUS_COMMIT", "")
 
 def database(url: str, replica: bool = False) -> dict:
     db = dj_database_url.parse(url, conn_max_age=0 if DB_POOL else env_int("DB_CONN_MAX_AGE", 600))
+    db["ENGINE"] = "config.postgresql"  # Django's, with a health check that needs no round trip when healthy
     db["CONN_HEALTH_CHECKS"] = True
     options = db.setdefault("OPTIONS", {})
     if DB_POOL:

@@ -1,7 +1,8 @@
 """Django's WSGI application under the ASGI server (config/asgi.py).
 
 The request body is read on the event loop first (at most DATA_UPLOAD_MAX_MEMORY_SIZE + 1 bytes: the application
-refuses a larger one), so a slow sender holds a transport, never the application. Then the WSGI call runs:
+refuses a larger one; nothing when the Content-Length is already over, so the 413 goes out at once), so a slow
+sender holds a transport, never the application. Then the WSGI call runs:
 
 - with `threads` = 0 (WEB_THREADS, the default) on the loop itself, one request at a time per process, as a sync
   worker runs it, with no hand-off between threads at all;
@@ -66,9 +67,21 @@ class WsgiBridge:
         self.body_limit = body_limit
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi") if threads else None
 
-    async def _read_body(self, receive) -> bytes | None:
-        """The request body, at most body_limit + 1 bytes of it (the application refuses a larger one); None
-        when the client went away before sending it all."""
+    def _declared_too_large(self, scope) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    return self.body_limit is not None and int(value) > self.body_limit
+                except ValueError:
+                    return False  # the application answers an invalid Content-Length
+        return False
+
+    async def _read_body(self, scope, receive) -> bytes | None:
+        """The request body, at most body_limit + 1 bytes of it (the application refuses a larger one); none at
+        all when its Content-Length is over the limit (the application refuses it from the header, before the
+        client has sent it); None when the client went away before sending it all."""
+        if self._declared_too_large(scope):
+            return b""
         cap = None if self.body_limit is None else self.body_limit + 1
         chunks: list[bytes] = []
         size = 0
@@ -84,7 +97,7 @@ class WsgiBridge:
                 return body if cap is None else body[:cap]
 
     async def __call__(self, scope, receive, send) -> None:
-        body = await self._read_body(receive)
+        body = await self._read_body(scope, receive)
         if body is None:
             return
         environ = build_environ(scope, io.BytesIO(body))

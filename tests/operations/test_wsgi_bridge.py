@@ -83,6 +83,22 @@ def test_a_body_over_the_limit_is_cut_at_one_byte_more_for_the_app_to_refuse(thr
     assert sent[1]["body"] == b"got:" + b"x" * 7 + b":one"
 
 
+def test_a_declared_length_over_the_limit_reaches_the_app_at_once_without_the_body():
+    app = EchoApp()
+    bridge = WsgiBridge(app, 0, body_limit=6)
+    scope = dict(SCOPE, headers=[*SCOPE["headers"], (b"content-length", b"20971520")])
+    sent = []
+
+    async def receive():
+        raise AssertionError("the body was waited for")
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(bridge(scope, receive, send))
+    assert sent[1]["body"] == b"got::one"
+
+
 def test_a_304_is_sent_without_a_length():
     def not_modified(environ, start_response):
         start_response("304 Not Modified", [("ETag", '"v1"')])
