@@ -23,7 +23,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
-from scheduling.lifecycle import PROGRESSION, SKIPPED_WITHOUT_DRIVER, stamp_reaching
+from scheduling.lifecycle import PROGRESSION, SKIPPED_WITHOUT_DRIVER, notifications_reaching, stamp_reaching
 from scheduling.models import (
     Appointment,
     AppointmentRejection,
@@ -550,8 +550,10 @@ class Seeder:
             return 0
         everyone = [u for group in users.values() for u in group]
         heavy = users[Role.OPERATOR][0]  # the dispatch desk's main account gets the most
-        appt_ids = list(Appointment.objects.order_by("-date").values_list("id", flat=True)[:5000]) or [None]
-        types = [t for t in NotificationType.values if t != NotificationType.SYSTEM]
+        # each about an appointment, of a kind its own way to its status gave rise to (lifecycle.py)
+        recent = Appointment.objects.order_by("-date").values_list("id", "status", "driver_id")[:5000]
+        about = [(pk, notifications_reaching(status, has_driver=bool(driver))) for pk, status, driver in recent]
+        about = about or [(None, (NotificationType.SYSTEM,))]
         chunk = 10_000
         bar = tqdm(total=missing, desc="notifications", unit="row", disable=not self.progress)
         done = 0
@@ -560,11 +562,12 @@ class Seeder:
             for _ in range(min(chunk, missing - done)):
                 user = heavy if self.rng.random() < 0.25 else self.rng.choice(everyone)
                 age = dt.timedelta(minutes=self.rng.randint(0, 60 * 24 * self.size.days_back))
-                kind = self.rng.choice(types)
+                appointment_id, kinds = self.rng.choice(about)
+                kind = self.rng.choice(kinds)
                 rows.append(
                     {
                         "user_id": user.id,
-                        "appointment_id": self.rng.choice(appt_ids),
+                        "appointment_id": appointment_id,
                         "notification_type": kind,
                         "message": f"{kind.replace('_', ' ').capitalize()}.",
                         "is_read": age > dt.timedelta(days=2) and self.rng.random() < 0.85,

@@ -214,6 +214,23 @@ def stamp_reaching(status: str) -> str | None:
     return found.stamp
 
 
+def notifications_reaching(status: str, *, has_driver: bool) -> tuple[str, ...]:
+    """The notification types an appointment now in `status` gave rise to on its way there: its creation, then
+    the step into each status of PROGRESSION up to `status` (without a driver, skipping what the shortcuts skip),
+    or, for a status off that way (rejected, cancelled, auto-cancelled), the step that leads to it. For the demo's
+    history, so that a pending booking never shows a return journey."""
+    created = "appointment_created"
+    if status not in PROGRESSION:
+        return (created, *[s.notification for s in STEPS if s.target == status][:1])
+    path = [p for p in PROGRESSION if has_driver or p not in SKIPPED_WITHOUT_DRIVER]
+    path = path[: path.index(status) + 1] if status in path else path[:1]
+    kinds = [created]
+    for previous, current in zip(path, path[1:], strict=False):
+        step_ = next(s for s in STEPS if previous in s.sources_for(has_driver) and current in s.targets)
+        kinds.append(step_.notification)
+    return tuple(kinds)
+
+
 def allowed_next_statuses(status: str, *, has_driver: bool | None = None) -> list[str]:
     """The statuses an appointment in `status` may move to (what an admin may choose; the FSM allows no other).
     has_driver None: whether or not a driver is assigned."""

@@ -65,3 +65,19 @@ def test_the_demo_progression_is_the_lifecycle_tables_way_through_with_and_witho
     fields = {f.name for f in Appointment._meta.get_fields()}
     assert set(demo.STEP_FIELD.values()) <= fields
     assert demo.STEP_FIELD[lifecycle.S.THERAPIST_CONFIRMED] == lifecycle.step("therapist_confirm").stamp
+
+
+def test_every_demo_notification_is_of_a_kind_its_appointments_own_steps_gave_rise_to(db):
+    """A pending booking never shows "Return journey completed" (the admin lists an appointment's notifications)."""
+    from scheduling.lifecycle import notifications_reaching
+
+    Seeder("small", progress=False).run()
+    rows = Notification.objects.filter(appointment__isnull=False).values_list(
+        "notification_type", "appointment__status", "appointment__driver_id"
+    )
+    assert rows
+    kinds = set()
+    for kind, status, driver in rows:
+        assert kind in notifications_reaching(status, has_driver=driver is not None), (kind, status, driver)
+        kinds.add(kind)
+    assert len(kinds) >= 8  # still a varied inbox
