@@ -210,7 +210,8 @@ def markdown(report: dict) -> str:
     if report.get("inprocess"):
         parts += [
             "",
-            f"**In-process** (Django test client, real tokens; {meta['reps']} measured after {meta['warmup']}"
+            "**In-process** (Django's WSGI handler called as the server calls it, real tokens;"
+            f" {meta['reps']} measured after {meta['warmup']}"
             " warm-up, heavy endpoints fewer). Floor: the same SQL through psycopg, rows to JSON with orjson.",
             "",
             inprocess_table(report["inprocess"]),
