@@ -21,6 +21,7 @@ UI's bundle (about 1.4 MB) and the CSV reports are bounded by their window.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +67,11 @@ class WsgiBridge:
         self.app = app
         self.body_limit = body_limit
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi") if threads else None
+        # On the loop, Django's per-thread state (its database connections above all: asgiref's Local keeps them
+        # in context variables when an event loop runs) would live in each request's own task context, so every
+        # request would open a connection of its own. The requests run one after another, never interleaved, so
+        # they share one context, as the requests of one sync worker thread share its thread-locals.
+        self.context = contextvars.Context()
 
     def _declared_too_large(self, scope) -> bool:
         for name, value in scope["headers"]:
@@ -103,7 +109,7 @@ class WsgiBridge:
         environ = build_environ(scope, io.BytesIO(body))
         environ["wsgi.errors"] = sys.stderr
         if self.executor is None:
-            response, content = _call(self.app, environ)
+            response, content = self.context.run(_call, self.app, environ)
         else:
             loop = asyncio.get_running_loop()
             response, content = await loop.run_in_executor(self.executor, _call, self.app, environ)

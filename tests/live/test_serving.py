@@ -145,3 +145,23 @@ def test_a_chunked_body_reaches_the_api(live_port):
     code, headers, answer = post(live_port, "/api/auth/login/", framed, b"Transfer-Encoding: chunked\r\n")
     assert code in (400, 401)  # the credentials were read (an empty body would be a 422 naming the fields)
     assert "username" not in json.loads(answer).get("detail", "").lower() or code == 401
+
+
+def test_a_server_process_keeps_one_database_connection_across_requests(live_servers, live_database_url):
+    """Requests run on the event loop reuse the process's connection (CONN_MAX_AGE) rather than opening one each."""
+    import psycopg
+
+    port = live_servers[0]
+
+    def backends() -> int:
+        with psycopg.connect(live_database_url, autocommit=True) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend' AND query NOT ILIKE 'LISTEN%%'"
+            ).fetchone()[0]
+
+    get(port, "/api/health/")
+    before = backends()
+    for _ in range(60):
+        assert get(port, "/api/health/")[0] == 200
+    assert backends() <= before + 1

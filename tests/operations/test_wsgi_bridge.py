@@ -99,6 +99,39 @@ def test_a_declared_length_over_the_limit_reaches_the_app_at_once_without_the_bo
     assert sent[1]["body"] == b"got::one"
 
 
+def test_requests_on_the_loop_share_django_s_per_thread_state():
+    """Django keeps its database connections in an asgiref Local (thread_critical): on a thread running an event
+    loop that is per context, and each request is a task of its own, so without a shared context every request
+    would open a new connection."""
+    from asgiref.local import Local
+
+    local = Local(thread_critical=True)
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(getattr(local, "connection", None))
+        local.connection = f"connection {len(seen)}"
+        start_response("200 OK", [])
+        return [b""]
+
+    bridge = WsgiBridge(app, 0, body_limit=None)
+
+    async def two_requests():
+        for _ in range(2):  # each request a task of its own, as uvicorn runs them
+            await asyncio.create_task(bridge(dict(SCOPE), _receive_empty, _ignore))
+
+    asyncio.run(two_requests())
+    assert seen == [None, "connection 1"]
+
+
+async def _receive_empty():
+    return {"type": "http.request", "body": b""}
+
+
+async def _ignore(message):
+    return None
+
+
 def test_a_304_is_sent_without_a_length():
     def not_modified(environ, start_response):
         start_response("304 Not Modified", [("ETag", '"v1"')])
