@@ -4,7 +4,7 @@
   config/wsgi_bridge.py: the body read on the loop, then the request run on the loop itself (WEB_THREADS=0, the
   default) or in a pool of WEB_THREADS threads. Measured (README, "Serving"): Django's own ASGI handler runs
   every sync view on one thread per process (thread_sensitive), which cost two thirds of the throughput; a
-  thread pool per process (a2wsgi) 0.91 of gunicorn gthread's; the loop itself 1.38.
+  thread pool per process (a2wsgi) 0.91 of gunicorn gthread's; the loop itself 1.04.
 - WebSocket `/ws/scheduling/appointments/` goes to the Channels consumer of the live channel.
 
 Requests with oversized headers or URLs are answered here with JSON (414/431) before Django sees them; the
