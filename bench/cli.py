@@ -500,9 +500,12 @@ def _serving_summary(runs: list[dict]) -> str:
     production, gunicorn = (medians.get(label) for label, _ in SERVING_CANDIDATES)
     if not production or not gunicorn:
         return ""
+    from config.serving import workers
+
     return (
-        f"Median of {SERVING_ROUNDS} interleaved runs each: production {production:.1f} req/s, gunicorn gthread"
-        f" {gunicorn:.1f} req/s, ratio {production / gunicorn:.2f} (the requirement: at least 0.90)."
+        f"Median of {SERVING_ROUNDS} interleaved runs each, {workers()} processes each (one per core):"
+        f" production {production:.1f} req/s, gunicorn gthread {gunicorn:.1f} req/s,"
+        f" ratio {production / gunicorn:.2f} (the requirement: at least 0.90)."
     )
 
 

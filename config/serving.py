@@ -76,14 +76,15 @@ def running_server(
     *,
     env: dict[str, str] | None = None,
     port: int | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     log_path: Path | None = None,
     timeout: float = 60,
     host: str = "127.0.0.1",
 ) -> Iterator[int]:
     """Start a server (by default the production one) on `port` (a free one if None) in its own session; yield
     the port once /api/health/ answers; stop it (SIGINT, then SIGKILL) however the block ends. For the
-    benchmark and the live tests. `command` may hold `{port}`."""
+    benchmark and the live tests. `command` may hold `{port}`. `workers`: processes of the production server,
+    by default one per core as `manage.py serve` starts it (WEB_WORKERS)."""
     port = port or free_port(host)
     argv = [a.format(port=port) for a in command] if command else server_command(host, port, workers)
     environ = dict(os.environ, HOST=host, PORT=str(port), **(env or {}))

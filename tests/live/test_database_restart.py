@@ -57,7 +57,10 @@ def test_after_a_postgresql_restart_the_socket_gets_fresh_initial_data_and_the_n
     env, restart = own_postgres
     user_id, token = run([sys.executable, "manage.py", "shell", "-c", CREATE_OPERATOR], env).splitlines()[-1].split()
     server_env = {"DATABASE_URL": env["DATABASE_URL"], "EMBEDDED_PG_DIR": env["EMBEDDED_PG_DIR"]}
-    with running_server(env=server_env, log_path=LOG_DIR / "live-restart.log") as port, open_socket(port, token) as ws:
+    with (
+        running_server(env=server_env, workers=1, log_path=LOG_DIR / "live-restart.log") as port,
+        open_socket(port, token) as ws,
+    ):
         assert next_message(ws)["type"] == "initial_data"
         restart()
         # the listener connects again by itself and resends what may have been missed
