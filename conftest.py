@@ -2,6 +2,7 @@
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,9 @@ _lock = None
 
 def pytest_configure(config):
     global _started_here, _lock
+    # WhiteNoise warns at every middleware load when collectstatic has not run yet (a fresh clone); the tests
+    # serve no static files, the live and browser tests run collectstatic themselves
+    (Path(__file__).resolve().parent / "staticfiles").mkdir(exist_ok=True)
     if not os.environ.get("DATABASE_URL") and not hasattr(config, "workerinput"):
         # refuse (one line) when a `make run` owns this folder's server: it would stop it under our feet
         try:
