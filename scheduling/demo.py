@@ -548,25 +548,31 @@ class Seeder:
         missing = self.size.notifications - Notification.objects.count()
         if missing <= 0:
             return 0
-        everyone = [u for group in users.values() for u in group]
-        heavy = users[Role.OPERATOR][0]  # the dispatch desk's main account gets the most
-        # each about an appointment, of a kind its own way to its status gave rise to (lifecycle.py)
-        recent = Appointment.objects.order_by("-date").values_list("id", "status", "driver_id")[:5000]
-        about = [(pk, notifications_reaching(status, has_driver=bool(driver))) for pk, status, driver in recent]
-        about = about or [(None, (NotificationType.SYSTEM,))]
+        everyone = [u.id for group in users.values() for u in group]
+        heavy = users[Role.OPERATOR][0].id  # the dispatch desk's main account gets the most
+        # each about an appointment, of a kind its own way to its status gave rise to (lifecycle.py), sent to one
+        # of its people (therapist, driver, booking operator)
+        recent = Appointment.objects.order_by("-date").values_list(
+            "id", "status", "therapist_id", "driver_id", "operator_id"
+        )[:5000]
+        about = []
+        for pk, status, therapist, driver, operator in recent:
+            people = [p for p in (therapist, driver, operator) if p] or everyone
+            about.append((pk, notifications_reaching(status, has_driver=driver is not None), people))
+        about = about or [(None, (NotificationType.SYSTEM,), everyone)]
         chunk = 10_000
         bar = tqdm(total=missing, desc="notifications", unit="row", disable=not self.progress)
         done = 0
         while done < missing:
             rows = []
             for _ in range(min(chunk, missing - done)):
-                user = heavy if self.rng.random() < 0.25 else self.rng.choice(everyone)
                 age = dt.timedelta(minutes=self.rng.randint(0, 60 * 24 * self.size.days_back))
-                appointment_id, kinds = self.rng.choice(about)
+                appointment_id, kinds, people = self.rng.choice(about)
+                user_id = heavy if self.rng.random() < 0.25 else self.rng.choice(people)
                 kind = self.rng.choice(kinds)
                 rows.append(
                     {
-                        "user_id": user.id,
+                        "user_id": user_id,
                         "appointment_id": appointment_id,
                         "notification_type": kind,
                         "message": f"{kind.replace('_', ' ').capitalize()}.",

@@ -67,17 +67,27 @@ def test_the_demo_progression_is_the_lifecycle_tables_way_through_with_and_witho
     assert demo.STEP_FIELD[lifecycle.S.THERAPIST_CONFIRMED] == lifecycle.step("therapist_confirm").stamp
 
 
-def test_every_demo_notification_is_of_a_kind_its_appointments_own_steps_gave_rise_to(db):
-    """A pending booking never shows "Return journey completed" (the admin lists an appointment's notifications)."""
+def test_every_demo_notification_is_of_a_kind_its_appointments_steps_gave_rise_to_and_goes_to_its_people(db):
+    """A pending booking never shows "Return journey completed", and a notification goes to someone the appointment
+    concerns (the admin lists an appointment's notifications)."""
     from scheduling.lifecycle import notifications_reaching
 
     Seeder("small", progress=False).run()
+    heavy = User.objects.filter(role=Role.OPERATOR).order_by("id").first()
     rows = Notification.objects.filter(appointment__isnull=False).values_list(
-        "notification_type", "appointment__status", "appointment__driver_id"
+        "notification_type",
+        "user_id",
+        "appointment__status",
+        "appointment__therapist_id",
+        "appointment__driver_id",
+        "appointment__operator_id",
     )
     assert rows
-    kinds = set()
-    for kind, status, driver in rows:
+    kinds, recipients = set(), set()
+    for kind, user_id, status, therapist, driver, operator in rows:
         assert kind in notifications_reaching(status, has_driver=driver is not None), (kind, status, driver)
+        # one of the appointment's people, or the dispatch desk's main account
+        assert user_id in (therapist, driver, operator, heavy.id), (user_id, therapist, driver, operator)
         kinds.add(kind)
-    assert len(kinds) >= 8  # still a varied inbox
+        recipients.add(user_id)
+    assert len(kinds) >= 8 and len(recipients) >= 10  # still varied inboxes
