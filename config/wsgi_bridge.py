@@ -61,7 +61,7 @@ def _call(app, environ: dict) -> tuple[_Response, bytes]:
 
 
 class WsgiBridge:
-    """An ASGI HTTP application running `app` (WSGI) in a pool of `threads` threads."""
+    """An ASGI HTTP application running `app` (WSGI) on the event loop (`threads` 0) or in a pool of `threads`."""
 
     def __init__(self, app, threads: int, body_limit: int | None) -> None:
         self.app = app

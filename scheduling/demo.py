@@ -23,7 +23,13 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
-from scheduling.lifecycle import PROGRESSION, SKIPPED_WITHOUT_DRIVER, notifications_reaching, stamp_reaching
+from scheduling.lifecycle import (
+    PROGRESSION,
+    SKIPPED_WITHOUT_DRIVER,
+    notifications_reaching,
+    stamp_reaching,
+    way_to,
+)
 from scheduling.models import (
     Appointment,
     AppointmentRejection,
@@ -514,11 +520,8 @@ class Seeder:
             "metadata": {"source": "demo"},
         }
         if status in ORDER:
-            reached = ORDER[: ORDER.index(status) + 1]
             moment = start_aware - dt.timedelta(hours=2)
-            for step in reached[1:]:
-                if not driver and step in SKIPPED_WITHOUT_DRIVER:
-                    continue
+            for step in way_to(status, has_driver=bool(driver))[1:]:
                 moment += dt.timedelta(minutes=20)
                 row[STEP_FIELD[step]] = min(moment, self.now)
         if status == S.PENDING:

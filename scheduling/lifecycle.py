@@ -206,29 +206,29 @@ def _skipped_without_driver() -> frozenset[str]:
 SKIPPED_WITHOUT_DRIVER = _skipped_without_driver()
 
 
+def way_to(status: str, *, has_driver: bool) -> list[str]:
+    """The statuses of PROGRESSION an appointment passes through up to `status` (itself included); without a
+    driver, those the shortcuts skip are left out. The demo's timestamps and notifications follow it."""
+    reached = PROGRESSION[: PROGRESSION.index(status) + 1]
+    return [p for p in reached if has_driver or p not in SKIPPED_WITHOUT_DRIVER]
+
+
 def stamp_reaching(status: str) -> str | None:
     """The timestamp field set by the step from the status before `status` in PROGRESSION into it (None for a
     step that sets none)."""
-    previous = PROGRESSION[PROGRESSION.index(status) - 1]
-    (found,) = (s for s in STEPS if previous in s.sources and status in s.targets)
-    return found.stamp
+    return step_leading_to(PROGRESSION[PROGRESSION.index(status) - 1], status).stamp
 
 
 def notifications_reaching(status: str, *, has_driver: bool) -> tuple[str, ...]:
     """The notification types an appointment now in `status` gave rise to on its way there: its creation, then
-    the step into each status of PROGRESSION up to `status` (without a driver, skipping what the shortcuts skip),
-    or, for a status off that way (rejected, cancelled, auto-cancelled), the step that leads to it. For the demo's
-    history, so that a pending booking never shows a return journey."""
+    the step into each status of its way (way_to), or, for a status off PROGRESSION (rejected, cancelled,
+    auto-cancelled), the step that leads to it. For the demo's history, so that a pending booking never shows a
+    return journey."""
     created = "appointment_created"
     if status not in PROGRESSION:
         return (created, *[s.notification for s in STEPS if s.target == status][:1])
-    path = [p for p in PROGRESSION if has_driver or p not in SKIPPED_WITHOUT_DRIVER]
-    path = path[: path.index(status) + 1] if status in path else path[:1]
-    kinds = [created]
-    for previous, current in zip(path, path[1:], strict=False):
-        step_ = next(s for s in STEPS if previous in s.sources_for(has_driver) and current in s.targets)
-        kinds.append(step_.notification)
-    return tuple(kinds)
+    path = way_to(status, has_driver=has_driver)
+    return (created, *(step_leading_to(a, b).notification for a, b in zip(path, path[1:], strict=False)))
 
 
 def allowed_next_statuses(status: str, *, has_driver: bool | None = None) -> list[str]:

@@ -41,17 +41,24 @@ class EchoApp:
         return Body([b"got:", body, b":", environ["HTTP_X_THING"].encode()])
 
 
-def run(bridge, messages):
+EMPTY_BODY = [{"type": "http.request", "body": b""}]
+
+
+def run(bridge, messages, scope=SCOPE):
+    """One request through the bridge, as a task of its own loop; the messages it sent. `messages` None: the
+    bridge must not wait for the body at all."""
     sent = []
-    incoming = list(messages)
+    incoming = list(messages or ())
 
     async def receive():
+        if messages is None:
+            raise AssertionError("the body was waited for")
         return incoming.pop(0) if incoming else {"type": "http.disconnect"}
 
     async def send(message):
         sent.append(message)
 
-    asyncio.run(bridge(dict(SCOPE), receive, send))
+    asyncio.run(bridge(dict(scope), receive, send))
     return sent
 
 
@@ -84,18 +91,8 @@ def test_a_body_over_the_limit_is_cut_at_one_byte_more_for_the_app_to_refuse(thr
 
 
 def test_a_declared_length_over_the_limit_reaches_the_app_at_once_without_the_body():
-    app = EchoApp()
-    bridge = WsgiBridge(app, 0, body_limit=6)
     scope = dict(SCOPE, headers=[*SCOPE["headers"], (b"content-length", b"20971520")])
-    sent = []
-
-    async def receive():
-        raise AssertionError("the body was waited for")
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(bridge(scope, receive, send))
+    sent = run(WsgiBridge(EchoApp(), 0, body_limit=6), None, scope)
     assert sent[1]["body"] == b"got::one"
 
 
@@ -115,21 +112,9 @@ def test_requests_on_the_loop_share_django_s_per_thread_state():
         return [b""]
 
     bridge = WsgiBridge(app, 0, body_limit=None)
-
-    async def two_requests():
-        for _ in range(2):  # each request a task of its own, as uvicorn runs them
-            await asyncio.create_task(bridge(dict(SCOPE), _receive_empty, _ignore))
-
-    asyncio.run(two_requests())
+    for _ in range(2):  # each request a task of its own, as uvicorn runs them
+        run(bridge, EMPTY_BODY)
     assert seen == [None, "connection 1"]
-
-
-async def _receive_empty():
-    return {"type": "http.request", "body": b""}
-
-
-async def _ignore(message):
-    return None
 
 
 def test_a_304_is_sent_without_a_length():
@@ -137,7 +122,7 @@ def test_a_304_is_sent_without_a_length():
         start_response("304 Not Modified", [("ETag", '"v1"')])
         return [b""]
 
-    sent = run(WsgiBridge(not_modified, 0, body_limit=None), [{"type": "http.request", "body": b""}])
+    sent = run(WsgiBridge(not_modified, 0, body_limit=None), EMPTY_BODY)
     assert sent[0]["headers"] == [(b"etag", b'"v1"')]
 
 
@@ -154,4 +139,4 @@ def test_the_write_callable_is_refused():
         return []
 
     with pytest.raises(RuntimeError, match="write"):
-        run(WsgiBridge(old_style, 0, body_limit=None), [{"type": "http.request", "body": b""}])
+        run(WsgiBridge(old_style, 0, body_limit=None), EMPTY_BODY)
