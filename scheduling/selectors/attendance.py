@@ -1,144 +1,136 @@
 """Role-scoped reads of attendance (CONTRACT.md section 2a): operators see everyone's records, therapists and
-drivers their own. Rows are built from one query each (the person's fields joined), the day's summary is one
-primary-key lookup of the trigger-kept AttendanceDaySummary."""
+drivers their own. Each read is one fixed SQL statement whose rows PostgreSQL renders as the API's JSON
+(scheduling/selectors/rendered.py): the record with the person's fields joined, times as the business's wall clock.
+The day's summary is one primary-key lookup of the trigger-kept AttendanceDaySummary."""
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
+import orjson
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from scheduling.errors import NotFound
 from scheduling.models import AttendanceDaySummary, AttendanceRecord, User
+from scheduling.selectors import rendered
 from scheduling.services import permissions
 
-ROW_FIELDS = (
-    "id",
-    "staff_member_id",
-    "staff_member__first_name",
-    "staff_member__last_name",
-    "staff_member__username",
-    "staff_member__email",
-    "staff_member__role",
-    "date",
-    "check_in_time",
-    "check_out_time",
-    "status",
-    "hours_worked",
-    "approved_by_id",
-    "approved_at",
-    "notes",
-    "created_at",
-    "updated_at",
-)
 # A check-out may close a shift that started the day before, as long as it lasts at most this long.
 LONGEST_SHIFT = dt.timedelta(hours=24)
 
+RECORDS = AttendanceRecord._meta.db_table
+USERS = User._meta.db_table
+SUMMARIES = AttendanceDaySummary._meta.db_table
+
+# One record as the API renders it (AttendanceRecordOut). The frontend reads staff_member.first_name etc. (the
+# previous backend nested the person there), so staff_member is the person too, with the username and email its
+# fallbacks read. Check-in and check-out are the business's wall-clock times (HH:MM:SS, %(tz)s); hours_worked is
+# null until the check-out. Needs `r` (the record) and `u` (its person).
+ITEM = """json_build_object(
+    'id', r.id,
+    'staff_member', json_build_object(
+        'id', u.id, 'first_name', u.first_name, 'last_name', u.last_name, 'role', u.role,
+        'username', u.username, 'email', u.email),
+    'staff_member_details', json_build_object(
+        'id', u.id, 'first_name', u.first_name, 'last_name', u.last_name, 'role', u.role),
+    'date', r.date,
+    'check_in_time', to_char(r.check_in_time AT TIME ZONE %(tz)s, 'HH24:MI:SS'),
+    'check_out_time', to_char(r.check_out_time AT TIME ZONE %(tz)s, 'HH24:MI:SS'),
+    'status', r.status,
+    'is_checked_in', r.check_in_time IS NOT NULL AND r.check_out_time IS NULL,
+    'hours_worked', r.hours_worked::float8,
+    'approved_by', r.approved_by_id,
+    'approved_at', r.approved_at,
+    'notes', r.notes,
+    'created_at', r.created_at,
+    'updated_at', r.updated_at)"""
+FROM = f"FROM {RECORDS} AS r JOIN {USERS} AS u ON u.id = r.staff_member_id"
+VISIBLE = "(%(own)s::bigint IS NULL OR r.staff_member_id = %(own)s)"
+
+DAY_SQL = f"""SELECT {ITEM} AS item {FROM}
+WHERE r.date = %(date)s AND {VISIBLE}
+    AND (%(staff)s::bigint IS NULL OR r.staff_member_id = %(staff)s)
+    AND (%(status)s::text IS NULL OR r.status = %(status)s)
+ORDER BY r.date, u.first_name, u.last_name, r.id"""
+ONE_SQL = f"SELECT {ITEM} AS item {FROM} WHERE r.id = %(id)s AND {VISIBLE}"
+BY_ID_SQL = f"SELECT r.id, ({ITEM})::text {FROM} WHERE r.id = ANY(%(ids)s)"
+
+# The caller's working day at a moment: today's record once checked in; else yesterday's shift still open that
+# started at most LONGEST_SHIFT ago (a check-out after midnight counts for the day it started); else today's record
+# without a check-in (a day marked absent). Needs `r`.
+CURRENT = """WHERE r.staff_member_id = %(me)s
+    AND (r.date = %(today)s
+         OR (r.date = %(yesterday)s AND r.check_in_time IS NOT NULL AND r.check_out_time IS NULL
+             AND r.check_in_time >= %(shift_start)s))
+ORDER BY r.date = %(today)s AND r.check_in_time IS NOT NULL DESC, r.date = %(yesterday)s DESC
+LIMIT 1"""
+
+
+def own_records_only(user: User) -> int | None:
+    """The one rule of who sees which records: None for operators (every record), else the user's own id."""
+    return None if user.is_operator else user.pk
+
 
 def records_visible_to(user: User) -> QuerySet[AttendanceRecord]:
-    """Every attendance endpoint starts here: operators see all records, staff only their own."""
-    if user.is_operator:
-        return AttendanceRecord.objects.all()
-    return AttendanceRecord.objects.filter(staff_member_id=user.pk)
+    """The records `user` may see, for the services and the live channel (own_records_only's rule)."""
+    own = own_records_only(user)
+    records = AttendanceRecord.objects.all()
+    return records if own is None else records.filter(staff_member_id=own)
 
 
-def ordered_rows(queryset: QuerySet[AttendanceRecord]) -> list[dict]:
-    """The records of `queryset` (a visible, filtered set) by day and the person's name. One query."""
-    return rows(queryset.order_by("date", "staff_member__first_name", "staff_member__last_name", "id"))
+def _params(user: User | None, **more) -> dict:
+    return {"tz": settings.TIME_ZONE, "own": None if user is None else own_records_only(user), **more}
 
 
-def rows(queryset: QuerySet[AttendanceRecord]) -> list[dict]:
-    """The records of `queryset` as the API renders them (CONTRACT.md 2a fields), in one query."""
-    return [_item(row) for row in queryset.values(*ROW_FIELDS)]
+def day_rows(user: User, day: dt.date, staff_id: int | None = None, status: str | None = None) -> orjson.Fragment:
+    """The JSON array of one day's records `user` may see, by the person's name. One query."""
+    return rendered.json_array(AttendanceRecord, DAY_SQL, _params(user, date=day, staff=staff_id, status=status))
 
 
 NOT_FOUND = "Attendance record not found."
 
 
-def one_row(user: User, record_id: int) -> dict | None:
-    found = rows(records_visible_to(user).filter(pk=record_id))
-    return found[0] if found else None
-
-
-def visible_row(user: User, record_id: int) -> dict:
-    """One record as the API renders it, if `user` may see it; else 404."""
-    row = one_row(user, record_id)
+def visible_row(user: User, record_id: int) -> orjson.Fragment:
+    """One record as the API renders it, if `user` may see it; else 404. One query."""
+    row = rendered.json_value(AttendanceRecord, ONE_SQL, _params(user, id=record_id))
     if row is None:
         raise NotFound(NOT_FOUND)
     return row
 
 
-def _local_time(moment: dt.datetime | None) -> dt.time | None:
-    """A stored instant as the business's wall-clock time (HH:MM:SS), as the frontend shows it."""
-    return None if moment is None else timezone.localtime(moment).time().replace(microsecond=0)
+def rows_by_id(record_ids: Iterable[int]) -> dict[int, orjson.Fragment]:
+    """The records of `record_ids` that still exist, as the API renders them, by id (one query): what the live
+    channel's attendance_update pushes (scheduling/live/attendance.py)."""
+    found = rendered.fetch_all(AttendanceRecord, BY_ID_SQL, _params(None, ids=list(record_ids)))
+    return {record_id: orjson.Fragment(text) for record_id, text in found}
 
 
-def _hours(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _item(row: dict) -> dict:
-    person = {
-        "id": row["staff_member_id"],
-        "first_name": row["staff_member__first_name"],
-        "last_name": row["staff_member__last_name"],
-        "role": row["staff_member__role"],
-    }
+def _current_params(user: User, now: dt.datetime, **more) -> dict:
+    today = timezone.localdate(now)
     return {
-        "id": row["id"],
-        # The frontend reads staff_member.first_name etc. (the previous backend nested the person here), so
-        # staff_member is the person too, with the username and email its fallbacks read.
-        "staff_member": {**person, "username": row["staff_member__username"], "email": row["staff_member__email"]},
-        "staff_member_details": person,
-        "date": row["date"],
-        "check_in_time": _local_time(row["check_in_time"]),
-        "check_out_time": _local_time(row["check_out_time"]),
-        "status": row["status"],
-        "is_checked_in": row["check_in_time"] is not None and row["check_out_time"] is None,
-        "hours_worked": _hours(row["hours_worked"]),
-        "approved_by": row["approved_by_id"],
-        "approved_at": row["approved_at"],
-        "notes": row["notes"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
+        "me": user.pk,
+        "today": today,
+        "yesterday": today - dt.timedelta(days=1),
+        "shift_start": now - LONGEST_SHIFT,
+        **more,
     }
 
 
 def current_record(user: User, now: dt.datetime) -> AttendanceRecord | None:
-    """The caller's working day at `now`: today's record, or, when today has no check-in, yesterday's shift that
-    is still open and started at most LONGEST_SHIFT ago (a check-out after midnight counts for the day it
-    started). One query."""
-    today = timezone.localdate(now)
-    candidates = list(
-        AttendanceRecord.objects.filter(staff_member_id=user.pk, date__in=[today, today - dt.timedelta(days=1)])
-    )
-    todays = next((r for r in candidates if r.date == today), None)
-    if todays is not None and todays.check_in_time is not None:
-        return todays
-    open_yesterday = next(
-        (
-            r
-            for r in candidates
-            if r.date != today
-            and r.is_checked_in
-            and r.check_in_time is not None
-            and now - r.check_in_time <= LONGEST_SHIFT
-        ),
-        None,
-    )
-    return open_yesterday or todays
+    """The caller's working day at `now` (CURRENT), or None. One query."""
+    found = list(AttendanceRecord.objects.raw(f"SELECT r.* FROM {RECORDS} AS r {CURRENT}", _current_params(user, now)))
+    return found[0] if found else None
 
 
-def today_status(user: User, now: dt.datetime) -> dict:
-    """The caller's current record as the list renders it, or the same keys empty (id null, not checked in) when
-    there is none: the frontend reads `.check_in_time` of whatever comes back, so it never gets a bare null."""
-    record = current_record(user, now)
-    if record is not None:
-        row = one_row(user, record.pk)
-        if row is not None:
-            return row
-    return empty_status(user, timezone.localdate(now))
+def today_status(user: User, now: dt.datetime) -> orjson.Fragment | dict:
+    """The caller's current record (CURRENT) as the list renders it, or the same keys empty (id null, not checked
+    in) when there is none: the frontend reads `.check_in_time` of whatever comes back, so it never gets a bare
+    null. One query."""
+    row = rendered.json_value(
+        AttendanceRecord, f"SELECT {ITEM} AS item {FROM} {CURRENT}", _params(user, **_current_params(user, now))
+    )
+    return row if row is not None else empty_status(user, timezone.localdate(now))
 
 
 def empty_status(user: User, day: dt.date) -> dict:
@@ -161,12 +153,17 @@ def empty_status(user: User, day: dt.date) -> dict:
     }
 
 
+SUMMARY_COLUMNS = ("total", "present", "late", "absent", "pending_approval", "checked_in", "checked_out", "hours_total")
+SUMMARY_SQL = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM {SUMMARIES} WHERE date = %s"
+
+
 def day_summary(user: User, day: dt.date) -> dict:
     """Operators only (it counts everyone). The day's counts from AttendanceDaySummary: one primary-key lookup, whatever the number of records. Also
     the derived figures the operators' page reads (attendance_rate, total_hours, average_hours,
     pending_approvals)."""
     permissions.require(user, permissions.READ_ATTENDANCE_SUMMARY)
-    row = AttendanceDaySummary.objects.filter(date=day).values().first() or {}
+    found = rendered.fetch_one(AttendanceDaySummary, SUMMARY_SQL, [day])
+    row = dict(zip(SUMMARY_COLUMNS, found, strict=True)) if found else {}
     counts = {name: row.get(name, 0) for name in ("total", "present", "late", "absent", "pending_approval")}
     checked_in, checked_out = row.get("checked_in", 0), row.get("checked_out", 0)
     hours = float(row.get("hours_total", 0))
@@ -182,9 +179,3 @@ def day_summary(user: User, day: dt.date) -> dict:
         # Of the day's records, the share of people who came in (everyone not marked absent), in percent.
         "attendance_rate": round(100 * (total - counts["absent"]) / total, 1) if total else 0.0,
     }
-
-
-def rows_by_id(record_ids: Iterable[int]) -> dict[int, dict]:
-    """The records of `record_ids` that still exist, as the API renders them, by id (one query): what the live
-    channel's attendance_update pushes (scheduling/live/attendance.py)."""
-    return {row["id"]: row for row in rows(AttendanceRecord.objects.filter(id__in=list(record_ids)))}

@@ -103,10 +103,10 @@ def test_the_records_list_costs_two_queries_at_any_size(
             assert len(client.get(f"{BASE}records/", {"date": DAY.isoformat()}).json()) == size
 
 
-def test_today_status_costs_three_queries_at_most(api_client, therapist, django_assert_num_queries, clock):
+def test_today_status_costs_two_queries(api_client, therapist, django_assert_num_queries, clock):
     client = api_client(therapist)
     client.post(f"{BASE}check-in/")
-    with django_assert_num_queries(3):  # authentication, the day's candidates, the rendered row
+    with django_assert_num_queries(2):  # authentication, the current record rendered
         assert client.get(f"{BASE}today-status/").json()["is_checked_in"] is True
 
 

@@ -1,0 +1,49 @@
+"""Reads written once as SQL text, whose rows PostgreSQL renders as the API's JSON.
+
+The endpoints every dashboard polls (attendance, staff, notifications, the catalog) answer in a fraction of a
+millisecond of SQL; building the same statement through the ORM's compiler on every request cost as much again,
+and rendering model instances or dicts through the response schema as much once more (README, "Speed"). Their
+statements are therefore fixed strings with named parameters, and the rows come back as JSON text that goes into
+the response as it is (`orjson.Fragment`). Each statement is written in the selector that owns its rule; this
+module only runs them on the database the router picks for the model (a replica for read-only requests, when one
+is configured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import orjson
+from django.db import connections, router
+from django.db.models import Model
+
+Params = Mapping[str, object] | Sequence[object]
+
+
+def read_cursor(model: type[Model]):
+    """A cursor on the database the router picks for reading `model`."""
+    return connections[router.db_for_read(model)].cursor()
+
+
+def fetch_one(model: type[Model], sql: str, params: Params = ()) -> tuple | None:
+    with read_cursor(model) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def fetch_all(model: type[Model], sql: str, params: Params = ()) -> list[tuple]:
+    with read_cursor(model) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def json_array(model: type[Model], item_sql: str, params: Params = ()) -> orjson.Fragment:
+    """The JSON array of the first column of `item_sql`'s rows, in their order, built by PostgreSQL."""
+    (text,) = fetch_one(model, f"SELECT coalesce(json_agg(r.item), '[]')::text FROM ({item_sql}) AS r", params)
+    return orjson.Fragment(text)
+
+
+def json_value(model: type[Model], item_sql: str, params: Params = ()) -> orjson.Fragment | None:
+    """The JSON in the first column of `item_sql`'s first row, or None when there is no row."""
+    row = fetch_one(model, f"SELECT r.item::text FROM ({item_sql}) AS r LIMIT 1", params)
+    return None if row is None else orjson.Fragment(row[0])
