@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from api.pagination import Page, PageParams, check_page, envelope
-from api.renderers import dumps
+from api.pagination import Page, PageParams, page_response
 from api.schemas import Message
 from api.schemas_appointments import (
     AppointmentIn,
@@ -47,19 +46,13 @@ def _json(body: bytes, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
-def _page(request: HttpRequest, params: PageParams, count: int, items: bytes) -> HttpResponse:
-    check_page(count, params.page, params.page_size)
-    # PostgreSQL's JSON array goes into the envelope as it came (orjson copies a Fragment's bytes verbatim)
-    return _json(dumps(envelope(request, count, params.page, params.page_size, orjson.Fragment(items))))
-
-
 @router.get("/", response={200: Page[AppointmentOut], **ERRORS}, summary="List appointments (paginated)")
 def list_appointments(request, filters: Query[AppointmentFilters], pagination: Query[PageParams]):
     """Every filter narrows the caller's own scope (operators: all; therapists: theirs, also in a group; drivers:
     theirs). Unknown filter values are a 422, a page past the end a 404. The page is built by PostgreSQL in one query
     (view appointment_list_rows)."""
     count, items = selectors.appointment_page(request.auth, filters, pagination.page, pagination.page_size)
-    return _page(request, pagination, count, items)
+    return page_response(request, pagination, count, items)
 
 
 def _status_page(statuses: tuple[str, ...], extra: Callable[[], Q] | None = None):
@@ -74,7 +67,7 @@ def _status_page(statuses: tuple[str, ...], extra: Callable[[], Q] | None = None
             statuses,
             extra() if extra is not None else None,
         )
-        return _page(request, pagination, count, items)
+        return page_response(request, pagination, count, items)
 
     return view
 

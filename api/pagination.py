@@ -3,11 +3,13 @@
 import math
 from typing import Generic, TypeVar
 
+import orjson
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from api.renderers import dumps
 from scheduling.errors import NotFound
 
 T = TypeVar("T")
@@ -71,6 +73,15 @@ def check_page(count: int, page: int, page_size: int) -> None:
     total_pages = max(1, math.ceil(count / page_size))
     if page > total_pages:
         raise NotFound(f"Invalid page: page {page} is past the last page ({total_pages}).")
+
+
+def page_response(request: HttpRequest, params: PageParams, count: int, items: bytes | orjson.Fragment) -> HttpResponse:
+    """The envelope around a JSON array PostgreSQL built (selectors.rendered.json_page, the appointment pages): the
+    array goes in as it came (orjson copies a Fragment's bytes verbatim). A page past the end is a 404."""
+    check_page(count, params.page, params.page_size)
+    items = items if isinstance(items, orjson.Fragment) else orjson.Fragment(items)
+    body = dumps(envelope(request, count, params.page, params.page_size, items))
+    return HttpResponse(body, content_type="application/json")
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, params: PageParams) -> dict:

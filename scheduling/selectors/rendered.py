@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import orjson
-from django.db import connections, router
+from django.db import connection, connections, router
 from django.db.models import Model
+
+from scheduling.selectors.search import search_terms
 
 Params = Mapping[str, object] | Sequence[object]
 
@@ -47,3 +49,26 @@ def json_value(model: type[Model], item_sql: str, params: Params = ()) -> orjson
     """The JSON in the first column of `item_sql`'s first row, or None when there is no row."""
     row = fetch_one(model, f"SELECT r.item::text FROM ({item_sql}) AS r LIMIT 1", params)
     return None if row is None else orjson.Fragment(row[0])
+
+
+def json_page(
+    model: type[Model], item_sql: str, from_sql: str, order_sql: str, params: Mapping[str, object], page: int, size: int
+) -> tuple[int, orjson.Fragment]:
+    """(count, JSON array of one page) in ONE statement: `SELECT {item_sql} AS item {from_sql} ORDER BY
+    {order_sql}`, paged; the count reads `from_sql` alone, so it never renders a row."""
+    sql = (
+        f"SELECT (SELECT count(*) {from_sql}), (SELECT coalesce(json_agg(p.item), '[]')::text FROM"
+        f" (SELECT {item_sql} AS item {from_sql} ORDER BY {order_sql} LIMIT %(limit)s OFFSET %(offset)s) AS p)"
+    )
+    count, text = fetch_one(model, sql, {**params, "limit": size, "offset": (page - 1) * size})
+    return count, orjson.Fragment(text)
+
+
+def search_sql(text: str | None, columns: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """selectors.search.search_q's rule as SQL text: every whitespace-separated term of `text` must be found in
+    one of `columns`, ignoring case (Django's icontains, its LIKE escaping included). ("TRUE", {}) for no terms."""
+    conditions, params = [], {}
+    for i, term in enumerate(search_terms(text)):
+        params[f"term{i}"] = f"%{connection.ops.prep_for_like_query(term)}%"
+        conditions.append("(" + " OR ".join(f"{c}::text ILIKE %(term{i})s" for c in columns) + ")")
+    return (" AND ".join(conditions) or "TRUE"), params

@@ -5,10 +5,15 @@ from collections.abc import Sequence
 from django.db.models import Q
 
 
+def search_terms(text: str | None) -> list[str]:
+    return (text or "").split()
+
+
 def search_q(text: str | None, fields: Sequence[str]) -> Q:
-    """Every whitespace-separated term must match one of `fields` (icontains): "ann smith" finds Ann Smith."""
+    """Every whitespace-separated term must match one of `fields` (icontains): "ann smith" finds Ann Smith.
+    The same rule as SQL text: selectors.rendered.search_sql."""
     condition = Q()
-    for term in (text or "").split():
+    for term in search_terms(text):
         any_field = Q()
         for field in fields:
             any_field |= Q(**{f"{field}__icontains": term})
