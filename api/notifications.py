@@ -63,22 +63,15 @@ class Changed(Schema):
 
 @router.get("/", response=NotificationPage)
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilters], pagination: Query[PageParams]):
-    """Newest first. Three queries in all whatever the page size: authentication, counts, rows."""
-    user = request.auth
-    counts = selectors.list_counts(user, filters.is_read, filters.notification_type)
-    check_page(counts.matching, pagination.page, pagination.page_size)
-    offset = (pagination.page - 1) * pagination.page_size
-    items = (
-        selectors.rows(
-            selectors.filtered(user, filters.is_read, filters.notification_type)[offset : offset + pagination.page_size]
-        )
-        if counts.matching
-        else []
+    """Newest first. Two queries in all whatever the page size: authentication, then counts and rows in one."""
+    found = selectors.page(
+        request.auth, filters.is_read, filters.notification_type, pagination.page, pagination.page_size
     )
-    results = {"notifications": items, "unreadCount": counts.unread}
-    body = envelope(request, counts.matching, pagination.page, pagination.page_size, results)
+    check_page(found.matching, pagination.page, pagination.page_size)
+    results = {"notifications": found.items, "unreadCount": found.unread}
+    body = envelope(request, found.matching, pagination.page, pagination.page_size, results)
     body.update(results)
-    return json_response(body)  # selectors.rows builds NotificationOut dicts
+    return json_response(body)
 
 
 # The frontend's fallback when the list fails: the same list (the caller's own rows only).
@@ -98,7 +91,7 @@ def unread_count(request: HttpRequest):
 
     One primary-key lookup in the counter table the triggers keep."""
     unread, total = selectors.unread_and_total(request.auth)
-    return {"unread": unread, "total": total}
+    return json_response({"unread": unread, "total": total})
 
 
 @router.post("/mark_all_as_read/", response=Changed)
@@ -133,7 +126,7 @@ def get_notification(request: HttpRequest, notification_id: int):
     """One of the caller's notifications.
 
     Another user's is a 404."""
-    return selectors.visible_row(request.auth, notification_id)
+    return json_response(selectors.visible_row(request.auth, notification_id))
 
 
 @router.delete("/{int:notification_id}/", response={204: None})
@@ -150,7 +143,7 @@ def mark_as_read(request: HttpRequest, notification_id: int):
     """Mark one notification read.
 
     Answers the notification."""
-    return services.set_read(request.auth, notification_id, True)
+    return json_response(services.set_read(request.auth, notification_id, True))
 
 
 @router.api_operation(["POST", "PATCH"], "/{int:notification_id}/mark_as_unread/", response=NotificationOut)
@@ -158,7 +151,7 @@ def mark_as_unread(request: HttpRequest, notification_id: int):
     """Mark one notification unread.
 
     Answers the notification."""
-    return services.set_read(request.auth, notification_id, False)
+    return json_response(services.set_read(request.auth, notification_id, False))
 
 
 @router.api_operation(
@@ -166,4 +159,4 @@ def mark_as_unread(request: HttpRequest, notification_id: int):
 )
 def mark_unread_alias(request: HttpRequest, notification_id: int):
     """The older frontend's spelling of mark_as_unread."""
-    return services.set_read(request.auth, notification_id, False)
+    return json_response(services.set_read(request.auth, notification_id, False))

@@ -26,25 +26,24 @@ SUMMARIES = AttendanceDaySummary._meta.db_table
 # One record as the API renders it (AttendanceRecordOut). The frontend reads staff_member.first_name etc. (the
 # previous backend nested the person there), so staff_member is the person too, with the username and email its
 # fallbacks read. Check-in and check-out are the business's wall-clock times (HH:MM:SS, %(tz)s); hours_worked is
-# null until the check-out. Needs `r` (the record) and `u` (its person).
-ITEM = """json_build_object(
-    'id', r.id,
-    'staff_member', json_build_object(
-        'id', u.id, 'first_name', u.first_name, 'last_name', u.last_name, 'role', u.role,
-        'username', u.username, 'email', u.email),
-    'staff_member_details', json_build_object(
-        'id', u.id, 'first_name', u.first_name, 'last_name', u.last_name, 'role', u.role),
-    'date', r.date,
-    'check_in_time', to_char(r.check_in_time AT TIME ZONE %(tz)s, 'HH24:MI:SS'),
-    'check_out_time', to_char(r.check_out_time AT TIME ZONE %(tz)s, 'HH24:MI:SS'),
-    'status', r.status,
-    'is_checked_in', r.check_in_time IS NOT NULL AND r.check_out_time IS NULL,
-    'hours_worked', r.hours_worked::float8,
-    'approved_by', r.approved_by_id,
-    'approved_at', r.approved_at,
-    'notes', r.notes,
-    'created_at', r.created_at,
-    'updated_at', r.updated_at)"""
+# null until the check-out. Needs `r` (the record) and `u` (its person). row_to_json writes compact JSON
+# (json_build_object puts spaces around every colon).
+ITEM = """(SELECT row_to_json(x) FROM (SELECT
+    r.id,
+    (SELECT row_to_json(p) FROM (SELECT u.id, u.first_name, u.last_name, u.role, u.username, u.email) AS p)
+        AS staff_member,
+    (SELECT row_to_json(p) FROM (SELECT u.id, u.first_name, u.last_name, u.role) AS p) AS staff_member_details,
+    r.date,
+    to_char(r.check_in_time AT TIME ZONE %(tz)s, 'HH24:MI:SS') AS check_in_time,
+    to_char(r.check_out_time AT TIME ZONE %(tz)s, 'HH24:MI:SS') AS check_out_time,
+    r.status,
+    r.check_in_time IS NOT NULL AND r.check_out_time IS NULL AS is_checked_in,
+    r.hours_worked::float8 AS hours_worked,
+    r.approved_by_id AS approved_by,
+    r.approved_at,
+    r.notes,
+    r.created_at,
+    r.updated_at) AS x)"""
 FROM = f"FROM {RECORDS} AS r JOIN {USERS} AS u ON u.id = r.staff_member_id"
 VISIBLE = "(%(own)s::bigint IS NULL OR r.staff_member_id = %(own)s)"
 

@@ -21,6 +21,10 @@ from scheduling.selectors.search import search_terms
 
 Params = Mapping[str, object] | Sequence[object]
 
+# The JSON array of the `item` column of the rows of `p`, in their order, compact (json_agg would put ", " between
+# the elements, json_build_object " : " inside them: the items are built with row_to_json, which writes neither).
+ITEMS_ARRAY = "coalesce('[' || string_agg(p.item::text, ',') || ']', '[]')"
+
 
 def read_cursor(model: type[Model]):
     """A cursor on the database the router picks for reading `model`."""
@@ -41,7 +45,7 @@ def fetch_all(model: type[Model], sql: str, params: Params = ()) -> list[tuple]:
 
 def json_array(model: type[Model], item_sql: str, params: Params = ()) -> orjson.Fragment:
     """The JSON array of the first column of `item_sql`'s rows, in their order, built by PostgreSQL."""
-    (text,) = fetch_one(model, f"SELECT coalesce(json_agg(r.item), '[]')::text FROM ({item_sql}) AS r", params)
+    (text,) = fetch_one(model, f"SELECT {ITEMS_ARRAY} FROM ({item_sql}) AS p", params)
     return orjson.Fragment(text)
 
 
@@ -57,7 +61,7 @@ def json_page(
     """(count, JSON array of one page) in ONE statement: `SELECT {item_sql} AS item {from_sql} ORDER BY
     {order_sql}`, paged; the count reads `from_sql` alone, so it never renders a row."""
     sql = (
-        f"SELECT (SELECT count(*) {from_sql}), (SELECT coalesce(json_agg(p.item), '[]')::text FROM"
+        f"SELECT (SELECT count(*) {from_sql}), (SELECT {ITEMS_ARRAY} FROM"
         f" (SELECT {item_sql} AS item {from_sql} ORDER BY {order_sql} LIMIT %(limit)s OFFSET %(offset)s) AS p)"
     )
     count, text = fetch_one(model, sql, {**params, "limit": size, "offset": (page - 1) * size})

@@ -4,6 +4,7 @@ function here is one SQL statement whatever the row count, and none touches Noti
 from collections.abc import Iterable
 from datetime import datetime
 
+import orjson
 from django.db.models import QuerySet
 
 from scheduling.errors import BadRequest, NotFound
@@ -45,7 +46,7 @@ def notify(
     )
 
 
-def set_read(user: User, notification_id: int, is_read: bool) -> dict:
+def set_read(user: User, notification_id: int, is_read: bool) -> orjson.Fragment:
     """Mark one of the user's notifications read or unread (a no-op if it already is) and return it as the list
     shows it. NotFound if the user has no such notification (another user's id included)."""
     notifications_of(user).filter(pk=notification_id).exclude(is_read=is_read).update(is_read=is_read)
