@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from api.pagination import Page, PageParams, page_response
+from api.schema_rendering import json_response
 from api.schemas import Message
 from api.schemas_appointments import (
     AppointmentIn,
@@ -138,7 +139,7 @@ def status_counts(request, date: dt.date | None = None):
     counts = dict.fromkeys(S.values, 0)
     counts.update(selectors.status_counts(request.auth, date))
     source = "counter_table" if permissions.sees_every_appointment(request.auth) else "live_count"
-    return {"counts": counts, "total": sum(counts.values()), "date": date, "source": source}
+    return json_response({"counts": counts, "total": sum(counts.values()), "date": date, "source": source})
 
 
 @router.post("/auto_cancel_overdue/", response={200: AutoCancelOut, **ERRORS}, summary="Auto-cancel overdue pending")

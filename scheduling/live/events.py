@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from scheduling.models import Availability, NotificationCounter, User
 from scheduling.selectors import appointments as appointment_selectors
+from scheduling.selectors import rendered
 from scheduling.selectors.availability import availabilities_visible_to
 from scheduling.selectors.notifications import notifications_of
 
@@ -87,22 +88,6 @@ def now_iso() -> str:
     return timezone.now().isoformat()
 
 
-_scope_sql: dict[tuple[Callable, int], tuple[str, tuple] | None] = {}
-
-
-def _compiled_scope(visible_to: Callable[[User], QuerySet], user: User) -> tuple[str, tuple] | None:
-    """The SQL of `visible_to(user)`'s ids, compiled once per user and process (Django's compiler costs ~2 ms a
-    queryset, 100 ms for a batch seen by 50 users); None when the selector does not filter (operators).
-    A selector passed here must scope by the user alone (role and id, which do not change), not by time."""
-    key = (visible_to, user.pk)
-    if key not in _scope_sql:
-        if len(_scope_sql) > 10_000:
-            _scope_sql.clear()
-        queryset = visible_to(user)
-        _scope_sql[key] = queryset.order_by().values("id").query.sql_with_params() if queryset.query.where else None
-    return _scope_sql[key]
-
-
 def audience(visible_to: Callable[[User], QuerySet], peers: Sequence[Peer], ids: Iterable[int]) -> set[tuple[int, int]]:
     """(user id, object id) for every object of `ids` each peer's user may see, by that area's REST selector
     (`visible_to(user)`): one query, the union of each user's scoped ids restricted to `ids`."""
@@ -110,7 +95,7 @@ def audience(visible_to: Callable[[User], QuerySet], peers: Sequence[Peer], ids:
     pairs: set[tuple[int, int]] = set()
     parts, params = [], []
     for user in {peer.user.pk: peer.user for peer in peers}.values():
-        scoped = _compiled_scope(visible_to, user)
+        scoped = rendered.scope_sql(visible_to, user)
         if scoped is None:
             pairs.update((user.pk, i) for i in ids)
             continue

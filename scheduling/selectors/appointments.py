@@ -32,6 +32,7 @@ from scheduling.models import (
     User,
 )
 from scheduling.models.bookings import WallClockRange
+from scheduling.selectors import rendered
 from scheduling.selectors.search import search_q
 from scheduling.services.permissions import sees_every_appointment
 
@@ -288,22 +289,28 @@ def item_json(user: User | None, appointment_id: int) -> bytes:
     return row[0].encode()
 
 
+STATUS_TOTALS_SQL = (
+    f"SELECT status, sum(count)::integer FROM {AppointmentStatusTotal._meta.db_table}"
+    " GROUP BY status HAVING sum(count) > 0"  # per status over its shards: one shard alone may be negative
+)
+STATUS_COUNTS_OF_DAY_SQL = (
+    f"SELECT status, count FROM {AppointmentStatusCount._meta.db_table} WHERE date = %(date)s AND count > 0"
+)
+
+
 def status_counts(user: User, date: dt.date | None = None) -> dict[str, int]:
-    """Appointments per status in the user's scope. Operators read the trigger-maintained counter table
-    (an index lookup per date); a therapist's or driver's own handful of rows is counted on the fly."""
+    """Appointments per status in the user's scope, one fixed statement. Operators read the trigger-maintained
+    counters (the per-status totals, or one date's (date, status) rows); a therapist's or driver's own handful of
+    rows is counted on the fly within their scope (`appointment_rows_visible_to`, compiled once per user)."""
     if user.role == Role.OPERATOR:
-        counters = counter_rows(date=date).filter(count__gt=0)
-        sql = "SELECT status, sum(count)::integer FROM ({}) AS c GROUP BY status"
-        inner, params = _sql(counters.order_by().values("status", "count"))
-    else:
-        rows = Appointment.objects.filter(visibility(user))
-        if date is not None:
-            rows = rows.filter(date=date)
-        sql = "SELECT status, count(*)::integer FROM ({}) AS c GROUP BY status"
-        inner, params = _sql(rows.order_by().values("status"))
-    with _read_cursor() as cursor:
-        cursor.execute(sql.format(inner), params)
-        return dict(cursor.fetchall())
+        sql = STATUS_TOTALS_SQL if date is None else STATUS_COUNTS_OF_DAY_SQL
+        return dict(rendered.fetch_all(Appointment, sql, {"date": date}))
+    scope, scope_params = rendered.scope_sql(appointment_rows_visible_to, user)
+    sql = (
+        f"SELECT a.status, count(*)::integer FROM {Appointment._meta.db_table} AS a"
+        f" WHERE a.id IN ({scope}) AND (%s::date IS NULL OR a.date = %s) GROUP BY a.status"
+    )
+    return dict(rendered.fetch_all(Appointment, sql, [*scope_params, date, date]))
 
 
 def overlapping_bookings(

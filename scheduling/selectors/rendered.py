@@ -11,12 +11,13 @@ is configured).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import orjson
 from django.db import connection, connections, router
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
+from scheduling.models import User
 from scheduling.selectors.search import search_terms
 
 Params = Mapping[str, object] | Sequence[object]
@@ -76,3 +77,20 @@ def search_sql(text: str | None, columns: Sequence[str]) -> tuple[str, dict[str,
         params[f"term{i}"] = f"%{connection.ops.prep_for_like_query(term)}%"
         conditions.append("(" + " OR ".join(f"{c}::text ILIKE %(term{i})s" for c in columns) + ")")
     return (" AND ".join(conditions) or "TRUE"), params
+
+
+_scope_sql: dict[tuple[Callable, int], tuple[str, tuple] | None] = {}
+
+
+def scope_sql(visible_to: Callable[[User], QuerySet], user: User) -> tuple[str, tuple] | None:
+    """The SQL of `visible_to(user)`'s ids, compiled once per user and process (Django's compiler costs from a few
+    hundred microseconds to ~2 ms a queryset), so that a role rule stays written once, in the ORM, and a fixed
+    statement can use it (`... WHERE x.id IN (<scope>)`); None when the selector does not filter (operators).
+    A selector passed here must scope by the user alone (role and id, which do not change), not by time."""
+    key = (visible_to, user.pk)
+    if key not in _scope_sql:
+        if len(_scope_sql) > 10_000:
+            _scope_sql.clear()
+        queryset = visible_to(user)
+        _scope_sql[key] = queryset.order_by().values("id").query.sql_with_params() if queryset.query.where else None
+    return _scope_sql[key]

@@ -108,3 +108,22 @@ def test_the_verify_command_checks_and_repairs_the_totals(make_appointment):
         call_command("verify_appointment_caches", fix=True)
     call_command("verify_appointment_caches")
     assert totals() == recount()
+
+
+def test_status_counts_sum_a_status_over_its_shards_even_when_one_shard_is_negative(
+    api_client, operator, make_appointment
+):
+    """A status step taken by another backend takes the appointment off a shard that never counted it: that shard
+    goes negative while the booking's shard stays positive. Only their sum is the status's count."""
+    make_appointment(status="completed")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE scheduling_appointmentstatustotal DISABLE TRIGGER USER")
+        cursor.execute(
+            "INSERT INTO scheduling_appointmentstatustotal (status, shard, count) VALUES ('pending', %s, 1), "
+            "('pending', %s, -1) ON CONFLICT (status, shard) DO UPDATE SET count = EXCLUDED.count",
+            [TOTAL_SHARDS - 2, TOTAL_SHARDS - 1],
+        )
+        cursor.execute("ALTER TABLE scheduling_appointmentstatustotal ENABLE TRIGGER USER")
+    assert totals() == recount() == {"completed": 1}
+    counts = api_client(operator).get(f"{URL}status_counts/").json()
+    assert counts["counts"]["pending"] == 0 and counts["counts"]["completed"] == 1 and counts["total"] == 1
