@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Field, PatchDict, Router, Schema
 from ninja.security import HttpBearer
 
+from api.schema_rendering import schema_response
 from api.schemas import UserOut
 from scheduling.errors import NotAuthenticated
 from scheduling.services import auth as auth_service
@@ -80,7 +81,7 @@ def me(request):
     """The caller.
 
     The authenticated user's profile (role, names, email_verified, ...)."""
-    return request.auth
+    return schema_response(request.auth, UserOut)
 
 
 # ---------------------------------------------------------------- e-mail verification and the own profile
@@ -134,7 +135,7 @@ def get_profile(request):
     """The caller's own profile.
 
     The same as GET /api/auth/me/ (the frontend's profile page)."""
-    return request.auth
+    return schema_response(request.auth, UserOut)
 
 
 @router.put("/profile/", response=UserOut)

@@ -2,11 +2,10 @@
 
 import datetime as dt
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
-from api.pagination import Page, PageParams, paginate
-from api.schema_rendering import schema_response
+from api.pagination import Page, PageParams, page_response
+from api.schema_rendering import json_response
 from scheduling.errors import BadRequest
 from scheduling.selectors import catalog as selectors
 from scheduling.services import catalog as services
@@ -56,8 +55,9 @@ def list_clients(request, filters: Query[ClientFilters], pagination: Query[PageP
     """Clients (paginated).
 
     Every word of `search` must match a name, the phone, the email or the address."""
-    page = paginate(request, selectors.clients_visible_to(request.auth, search=filters.search), pagination)
-    return schema_response(page, Page[ClientOut])
+    # Count and page rendered by PostgreSQL in one query (selectors.catalog.client_page); a page past the end is a 404.
+    count, items = selectors.client_page(request.auth, filters.search, pagination.page, pagination.page_size)
+    return page_response(request, pagination, count, items)
 
 
 @router.get("/check_duplicates/", response=DuplicatesOut)
@@ -83,7 +83,7 @@ def check_duplicates(request, params: Query[DuplicateParams]):
 @router.get("/{int:client_id}/", response=ClientOut)
 def get_client(request, client_id: int):
     """One client."""
-    return get_object_or_404(selectors.clients_visible_to(request.auth), pk=client_id)
+    return json_response(selectors.client_row(request.auth, client_id))
 
 
 @router.post("/", response={201: ClientOut})

@@ -10,8 +10,7 @@
 from ninja import Field, Query, Router, Schema, Status
 
 from api.clients import ClientIn, ClientOut, list_clients
-from api.pagination import Page, PageParams, paginate
-from api.schema_rendering import schema_response
+from api.pagination import Page, PageParams, page_response
 from api.schemas import UserOut
 from api.staff import StaffProfile
 from scheduling.errors import BadRequest
@@ -53,10 +52,11 @@ class RoleStaffIn(StaffProfile):
 def _register_routes(role: Role) -> None:
     def list_role(request, filters: Query[RoleStaffFilters], pagination: Query[PageParams]):
         """Staff of this role (paginated), filtered by is_active and search: the frontend's data page, the same as GET
-        /api/scheduling/staff/?role=... ."""
-        visible = staff_selectors.staff_visible_to(request.auth)
-        queryset = staff_selectors.filter_staff(visible, role=role, **filters.dict())
-        return schema_response(paginate(request, queryset, pagination), Page[UserOut])
+        /api/scheduling/staff/?role=... (one query, rendered by PostgreSQL)."""
+        count, items = staff_selectors.staff_page(
+            request.auth, page=pagination.page, size=pagination.page_size, role=role, **filters.dict()
+        )
+        return page_response(request, pagination, count, items)
 
     def create_role(request, data: RoleStaffIn):
         """Operators create a staff member of this role, as POST /api/scheduling/staff/ does (therapists need a

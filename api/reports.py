@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, PositiveInt
 
+from api.schema_rendering import schema_response
 from scheduling.selectors import reports as selectors
 from scheduling.selectors.reports import DateSpan, ReportRows
 
@@ -147,17 +148,23 @@ def _window(request: HttpRequest, params: ReportParams) -> DateSpan:
     return selectors.report_window_for(request.auth, params.date_after, params.date_before)
 
 
-def _answer(name: str, window: DateSpan, report: ReportRows, params: ReportParams, **extra) -> dict | HttpResponse:
+def _answer(
+    name: str, window: DateSpan, report: ReportRows, params: ReportParams, schema: type[ReportOut], **extra
+) -> HttpResponse:
+    """The report as `schema` renders it (rows keep only the row schema's fields, a weekly row's `date` is null), or
+    its CSV. Rendered by api.schema_rendering without validating every row again (tests/api/test_reports_api.py
+    checks it equals Ninja's rendering)."""
     if params.format == "csv":
         return _csv(name, window, report)
     rows = report.rows
-    return {
+    body = {
         "date_after": window.date_after,
         "date_before": window.date_before,
         "count": len(rows),
         **extra,
         "results": rows,
     }
+    return schema_response(body, schema)
 
 
 def _csv(name: str, window: DateSpan, report: ReportRows) -> HttpResponse:
@@ -177,7 +184,7 @@ def revenue(request: HttpRequest, params: Query[ReportParams]):
     """Operators only. One row per day of the window from the view report_revenue_daily: appointments, billed and paid
     revenue, paid per method. `format=csv` downloads it."""
     window = _window(request, params)
-    return _answer("revenue", window, selectors.revenue_daily(window), params)
+    return _answer("revenue", window, selectors.revenue_daily(window), params, RevenueReport)
 
 
 @router.get(
@@ -191,7 +198,9 @@ def therapist_workload(request: HttpRequest, params: Query[TherapistWorkloadPara
     therapist per day or week (views report_therapist_workload_daily/_weekly). `format=csv` downloads it."""
     window = _window(request, params)
     rows = selectors.therapist_workload(window, params.period, params.therapist)
-    return _answer(f"therapist_workload_{params.period}", window, rows, params, period=params.period)
+    return _answer(
+        f"therapist_workload_{params.period}", window, rows, params, TherapistWorkloadReport, period=params.period
+    )
 
 
 @router.get(
@@ -205,7 +214,7 @@ def driver_workload(request: HttpRequest, params: Query[DriverWorkloadParams]):
     or week (views report_driver_workload_daily/_weekly). `format=csv` downloads it."""
     window = _window(request, params)
     rows = selectors.driver_workload(window, params.period, params.driver)
-    return _answer(f"driver_workload_{params.period}", window, rows, params, period=params.period)
+    return _answer(f"driver_workload_{params.period}", window, rows, params, DriverWorkloadReport, period=params.period)
 
 
 @router.get(
@@ -218,7 +227,8 @@ def service_popularity(request: HttpRequest, params: Query[ServicePopularityPara
     """Operators only. Bookings, completed and dropped ones and billed revenue per service and month (view
     report_service_popularity_monthly). `format=csv` downloads it."""
     window = _window(request, params)
-    return _answer("service_popularity", window, selectors.service_popularity(window, params.service), params)
+    rows = selectors.service_popularity(window, params.service)
+    return _answer("service_popularity", window, rows, params, ServicePopularityReport)
 
 
 @router.get("/funnel/", response=FunnelReport, summary="Booking funnel per day, with rates", openapi_extra=CSV_RESPONSE)
@@ -227,4 +237,4 @@ def funnel(request: HttpRequest, params: Query[ReportParams]):
     appointments with the confirmation, completion, rejection and cancellation rates (view report_funnel_daily).
     `format=csv` downloads it."""
     window = _window(request, params)
-    return _answer("funnel", window, selectors.funnel_daily(window), params)
+    return _answer("funnel", window, selectors.funnel_daily(window), params, FunnelReport)

@@ -2,12 +2,11 @@
 
 from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from api.pagination import Page, PageParams, paginate
-from api.schema_rendering import schema_response
+from api.pagination import Page, PageParams, page_response
+from api.schema_rendering import json_response
 from api.schemas import UserOut
 from scheduling.models import MassagePressure, Role
 from scheduling.selectors import staff as staff_selectors
@@ -70,23 +69,22 @@ class ActiveStaffOut(Schema):
 def list_staff(request, filters: Query[StaffFilters], pagination: Query[PageParams]):
     """Staff (paginated).
 
-    Ordered by role, then name; filter by role and is_active, search names, email, role and username."""
-    queryset = staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), **filters.dict())
-    return schema_response(paginate(request, queryset, pagination), Page[UserOut])
+    Ordered by role, then name; filter by role and is_active, search names, email, role and username. The page is
+    built by PostgreSQL in one query."""
+    count, items = staff_selectors.staff_page(
+        request.auth, page=pagination.page, size=pagination.page_size, **filters.dict()
+    )
+    return page_response(request, pagination, count, items)
 
 
 @router.get("/active_staff/", response=ActiveStaffOut)
 def active_staff(request, params: Query[ActiveStaffParams]):
     """Active staff, optionally of one role.
 
-    `{staff, count, filter}`, unpaginated (the booking form's pickers)."""
-    staff = list(
-        staff_selectors.filter_staff(staff_selectors.staff_visible_to(request.auth), role=params.role, is_active=True)
-    )
+    `{staff, count, filter}`, unpaginated (the booking form's pickers). One query."""
+    count, staff = staff_selectors.active_staff(request.auth, params.role)
     role = params.role.value if params.role else None
-    return schema_response(
-        {"staff": staff, "count": len(staff), "filter": {"role": role, "is_active": True}}, ActiveStaffOut
-    )
+    return json_response({"staff": staff, "count": count, "filter": {"role": role, "is_active": True}})
 
 
 @router.get("/{int:staff_id}/", response=UserOut)
@@ -94,7 +92,7 @@ def get_staff(request, staff_id: int):
     """One staff member's profile.
 
     Never a password hash or a token."""
-    return get_object_or_404(staff_selectors.staff_visible_to(request.auth), pk=staff_id)
+    return json_response(staff_selectors.staff_member(request.auth, staff_id))
 
 
 @router.post("/", response={201: UserOut})

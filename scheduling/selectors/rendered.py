@@ -57,16 +57,36 @@ def json_value(model: type[Model], item_sql: str, params: Params = ()) -> orjson
 
 
 def json_page(
-    model: type[Model], item_sql: str, from_sql: str, order_sql: str, params: Mapping[str, object], page: int, size: int
+    model: type[Model],
+    item_sql: str,
+    alias: str,
+    from_sql: str,
+    order_sql: str,
+    params: Mapping[str, object],
+    page: int,
+    size: int,
 ) -> tuple[int, orjson.Fragment]:
-    """(count, JSON array of one page) in ONE statement: `SELECT {item_sql} AS item {from_sql} ORDER BY
-    {order_sql}`, paged; the count reads `from_sql` alone, so it never renders a row."""
+    """(count, JSON array of one page) in ONE statement. The rows of `from_sql` (whose main table is `alias`) are
+    sorted and cut to the page bare, and only the page's rows are rendered by `item_sql` (which may refer to
+    `alias` alone): with the rendering in the sorted select list PostgreSQL rendered every matching row before the
+    sort (4 ms instead of 0.4 for 2,000 clients). The count reads `from_sql` alone."""
     sql = (
-        f"SELECT (SELECT count(*) {from_sql}), (SELECT {ITEMS_ARRAY} FROM"
-        f" (SELECT {item_sql} AS item {from_sql} ORDER BY {order_sql} LIMIT %(limit)s OFFSET %(offset)s) AS p)"
+        f"SELECT (SELECT count(*) {from_sql}), (SELECT {ITEMS_ARRAY} FROM (SELECT {item_sql} AS item FROM"
+        f" (SELECT {alias}.* {from_sql} ORDER BY {order_sql} LIMIT %(limit)s OFFSET %(offset)s) AS {alias}) AS p)"
     )
     count, text = fetch_one(model, sql, {**params, "limit": size, "offset": (page - 1) * size})
     return count, orjson.Fragment(text)
+
+
+# str.strip()'s whitespace (every character whose isspace() is true; none above U+3000), for SQL's btrim(): the
+# models' full names strip with Python, and SQL's trim() alone removes only the space.
+PY_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+PY_WHITESPACE_SQL = "U&'" + "".join(f"\\{ord(c):04X}" for c in PY_WHITESPACE) + "'"
+
+
+def py_strip(expression: str) -> str:
+    """SQL for `expression` stripped as Python's str.strip() strips."""
+    return f"btrim({expression}, {PY_WHITESPACE_SQL})"
 
 
 def search_sql(text: str | None, columns: Sequence[str]) -> tuple[str, dict[str, str]]:

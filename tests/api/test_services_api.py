@@ -37,9 +37,12 @@ def test_service_list_costs_two_queries_whatever_its_size(
     api_client, operator, make_service, django_assert_num_queries, size
 ):
     make_service.create_batch(size)
+    make_service(name="Retired", is_active=False)
     client = api_client(operator)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # the token lookup, the list rendered
         assert len(client.get(SERVICES).json()) == size
+    with django_assert_num_queries(2):
+        assert len(client.get(SERVICES, {"include_inactive": "true"}).json()) == size + 1
 
 
 def test_an_inactive_service_is_invisible_to_staff_by_id(api_client, people, make_service):
