@@ -5,6 +5,8 @@ the staff/service filter where it applies, and format=json|csv."""
 
 import csv
 import datetime as dt
+import functools
+import typing
 from decimal import Decimal
 from typing import Literal
 
@@ -12,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, PositiveInt
 
-from api.schema_rendering import schema_response
+from api.schema_rendering import json_response, schema_response
 from scheduling.selectors import reports as selectors
 from scheduling.selectors.reports import DateSpan, ReportRows
 
@@ -148,22 +150,36 @@ def _window(request: HttpRequest, params: ReportParams) -> DateSpan:
     return selectors.report_window_for(request.auth, params.date_after, params.date_before)
 
 
+@functools.cache
+def _row_fields(report_schema: type[ReportOut]) -> tuple[tuple[str, str], ...]:
+    """The report's row schema as selectors.reports reads JSON rows: each field and its kind (money, float)."""
+    row = typing.get_args(report_schema.model_fields["results"].annotation)[0]
+    kinds = {Decimal: "money", float: "float"}
+    return tuple((name, kinds.get(field.annotation, "")) for name, field in row.model_fields.items())
+
+
+def _json_fields(params: ReportParams, report_schema: type[ReportOut]) -> tuple[tuple[str, str], ...] | None:
+    """JSON rows rendered by PostgreSQL in the row schema's shape, unless the caller asked for CSV."""
+    return None if params.format == "csv" else _row_fields(report_schema)
+
+
 def _answer(
     name: str, window: DateSpan, report: ReportRows, params: ReportParams, schema: type[ReportOut], **extra
 ) -> HttpResponse:
     """The report as `schema` renders it (rows keep only the row schema's fields, a weekly row's `date` is null), or
-    its CSV. Rendered by api.schema_rendering without validating every row again (tests/api/test_reports_api.py
-    checks it equals Ninja's rendering)."""
+    its CSV. The rows come as PostgreSQL rendered them (_json_fields), or, when a report fell back to its view, as
+    dicts rendered by api.schema_rendering; tests/api/test_reports_api.py checks both equal Ninja's rendering."""
     if params.format == "csv":
         return _csv(name, window, report)
-    rows = report.rows
     body = {
         "date_after": window.date_after,
         "date_before": window.date_before,
-        "count": len(rows),
+        "count": len(report),
         **extra,
-        "results": rows,
+        "results": report.rows,
     }
+    if report.items is not None:
+        return json_response({**body, "results": report.items})
     return schema_response(body, schema)
 
 
@@ -184,7 +200,8 @@ def revenue(request: HttpRequest, params: Query[ReportParams]):
     """Operators only. One row per day of the window from the view report_revenue_daily: appointments, billed and paid
     revenue, paid per method. `format=csv` downloads it."""
     window = _window(request, params)
-    return _answer("revenue", window, selectors.revenue_daily(window), params, RevenueReport)
+    rows = selectors.revenue_daily(window, _json_fields(params, RevenueReport))
+    return _answer("revenue", window, rows, params, RevenueReport)
 
 
 @router.get(
@@ -197,7 +214,8 @@ def therapist_workload(request: HttpRequest, params: Query[TherapistWorkloadPara
     """Operators only. Appointments, completed ones, booked minutes, billed and paid revenue and rejections per
     therapist per day or week (views report_therapist_workload_daily/_weekly). `format=csv` downloads it."""
     window = _window(request, params)
-    rows = selectors.therapist_workload(window, params.period, params.therapist)
+    fields = _json_fields(params, TherapistWorkloadReport)
+    rows = selectors.therapist_workload(window, params.period, params.therapist, fields)
     return _answer(
         f"therapist_workload_{params.period}", window, rows, params, TherapistWorkloadReport, period=params.period
     )
@@ -213,7 +231,7 @@ def driver_workload(request: HttpRequest, params: Query[DriverWorkloadParams]):
     """Operators only. Appointments, trips out and back, completed ones, booked minutes and revenue per driver per day
     or week (views report_driver_workload_daily/_weekly). `format=csv` downloads it."""
     window = _window(request, params)
-    rows = selectors.driver_workload(window, params.period, params.driver)
+    rows = selectors.driver_workload(window, params.period, params.driver, _json_fields(params, DriverWorkloadReport))
     return _answer(f"driver_workload_{params.period}", window, rows, params, DriverWorkloadReport, period=params.period)
 
 
@@ -227,7 +245,7 @@ def service_popularity(request: HttpRequest, params: Query[ServicePopularityPara
     """Operators only. Bookings, completed and dropped ones and billed revenue per service and month (view
     report_service_popularity_monthly). `format=csv` downloads it."""
     window = _window(request, params)
-    rows = selectors.service_popularity(window, params.service)
+    rows = selectors.service_popularity(window, params.service, _json_fields(params, ServicePopularityReport))
     return _answer("service_popularity", window, rows, params, ServicePopularityReport)
 
 
@@ -237,4 +255,5 @@ def funnel(request: HttpRequest, params: Query[ReportParams]):
     appointments with the confirmation, completion, rejection and cancellation rates (view report_funnel_daily).
     `format=csv` downloads it."""
     window = _window(request, params)
-    return _answer("funnel", window, selectors.funnel_daily(window), params, FunnelReport)
+    rows = selectors.funnel_daily(window, _json_fields(params, FunnelReport))
+    return _answer("funnel", window, rows, params, FunnelReport)

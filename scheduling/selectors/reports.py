@@ -7,9 +7,11 @@ write since; if so, those days are first recounted from the views, then read aga
 plain dict rows in the view's column order, ready for JSON or CSV."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import orjson
 from django.db import OperationalError, connection, transaction
 from django.db.models import DecimalField, Model
 from django.utils import timezone
@@ -31,6 +33,7 @@ from scheduling.models import (
     User,
 )
 from scheduling.models.rollups import DIRTY_TABLE, ROLLUPS
+from scheduling.selectors.rendered import ITEMS_ARRAY
 from scheduling.services import permissions
 
 DEFAULT_SPAN_DAYS = 30
@@ -41,10 +44,27 @@ Period = Literal["day", "week"]
 
 @dataclass(frozen=True)
 class ReportRows:
-    """A report's rows as dicts, and its columns in the view's order (the CSV header)."""
+    """A report's rows as dicts, and its columns in the view's order (the CSV header); or, when read as JSON
+    (`json_fields`), the rows' JSON array as PostgreSQL rendered it and their number."""
 
     columns: list[str]
     rows: list[dict]
+    items: orjson.Fragment | None = None
+    count: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.count is None else self.count
+
+
+# The JSON form of a report's rows: each field's name in order and its kind: "money" (exact, rendered as text,
+# "500.00", as the API's renderer writes a Decimal), "float" (1.0 stays 1.0, as Python writes it; PostgreSQL would
+# write 1) or "" (as PostgreSQL writes it). A field the report's view lacks is null (a weekly workload row's `date`).
+JsonFields = Sequence[tuple[str, str]]
+JSON_VALUE = {
+    "money": 'r."{0}"::text',
+    "float": 'CASE WHEN r."{0}" = trunc(r."{0}") THEN to_json(r."{0}"::numeric(30, 1)) ELSE to_json(r."{0}") END',
+    "": 'r."{0}"',
+}
 
 
 @dataclass(frozen=True)
@@ -171,18 +191,38 @@ def _order_sql(order: tuple[str, ...]) -> str:
     return ", ".join(f'r."{o[1:]}" DESC' if o.startswith("-") else f'r."{o}"' for o in order)
 
 
-def _read(report: _Report, first: dt.date, last: dt.date, key: tuple[str, int | None] | None = None) -> ReportRows:
-    """The report's rows over the days [first, last] (one query while none of them is dirty)."""
+def _json_sql(report: _Report, rows_sql: str, json_fields: JsonFields) -> str:
+    """The count and the JSON array of `rows_sql`'s rows (aliased r), in the report's order, in `json_fields`."""
+    have = set(columns_of(report.view))
+    fields = ", ".join(
+        f'{JSON_VALUE[kind].format(name) if name in have else "NULL"} AS "{name}"' for name, kind in json_fields
+    )
+    return (
+        f"SELECT count(*), {ITEMS_ARRAY} FROM (SELECT row_to_json(x) AS item FROM"
+        f" (SELECT {fields} FROM ({rows_sql}) AS r ORDER BY {_order_sql(report.order)}) AS x) AS p"
+    )
+
+
+def _read(
+    report: _Report,
+    first: dt.date,
+    last: dt.date,
+    key: tuple[str, int | None] | None = None,
+    json_fields: JsonFields | None = None,
+) -> ReportRows:
+    """The report's rows over the days [first, last] (one query while none of them is dirty), as dicts or, with
+    `json_fields`, as the JSON array PostgreSQL renders."""
     select, group = _select_sql(report)
     where, params = "date BETWEEN %s AND %s", [first, last]
     if key is not None and key[1] is not None:
         where += f' AND "{key[0]}" = %s'
         params.append(key[1])
-    sql = (
-        f"SELECT d.dirty, r.* FROM (SELECT EXISTS (SELECT 1 FROM {DIRTY_TABLE} WHERE date BETWEEN %s AND %s)"
-        f" AS dirty) AS d LEFT JOIN (SELECT {select} FROM {report.rollup._meta.db_table} WHERE {where}{group}) AS r"
-        f" ON true ORDER BY {_order_sql(report.order)}"
-    )
+    rows_sql = f"SELECT {select} FROM {report.rollup._meta.db_table} WHERE {where}{group}"
+    dirty = f"SELECT EXISTS (SELECT 1 FROM {DIRTY_TABLE} WHERE date BETWEEN %s AND %s) AS dirty"
+    if json_fields is not None:
+        sql = f"SELECT d.dirty, j.* FROM ({dirty}) AS d, ({_json_sql(report, rows_sql, json_fields)}) AS j"
+    else:
+        sql = f"SELECT d.dirty, r.* FROM ({dirty}) AS d LEFT JOIN ({rows_sql}) AS r ON true ORDER BY {_order_sql(report.order)}"
     for attempt in range(2):
         with connection.cursor() as cursor:
             cursor.execute(sql, [first, last, *params])
@@ -192,6 +232,9 @@ def _read(report: _Report, first: dt.date, last: dt.date, key: tuple[str, int | 
             break
         if not refresh_rollups(first, last):
             return _from_view(report, first, last, key)
+    if json_fields is not None:
+        (_, count, items), columns = rows[0], columns_of(report.view)
+        return ReportRows(columns, [], items=orjson.Fragment(items), count=count)
     found = [dict(zip(columns, row[1:], strict=True)) for row in rows if any(v is not None for v in row[1:])]
     return ReportRows(columns, found)
 
@@ -224,31 +267,39 @@ SERVICES_MONTHLY = _Report(
 )
 
 
-def revenue_daily(window: DateSpan) -> ReportRows:
-    return _read(REVENUE, window.date_after, window.date_before)
+def revenue_daily(window: DateSpan, json_fields: JsonFields | None = None) -> ReportRows:
+    return _read(REVENUE, window.date_after, window.date_before, json_fields=json_fields)
 
 
-def therapist_workload(window: DateSpan, period: Period = "day", therapist: int | None = None) -> ReportRows:
+def therapist_workload(
+    window: DateSpan, period: Period = "day", therapist: int | None = None, json_fields: JsonFields | None = None
+) -> ReportRows:
     """period=week: the whole ISO weeks (Monday starts) that overlap the window."""
+    key = ("therapist_id", therapist)
     if period == "week":
         last = _week_start(window.date_before) + dt.timedelta(days=6)
-        return _read(THERAPIST_WEEKLY, _week_start(window.date_after), last, ("therapist_id", therapist))
-    return _read(THERAPIST_DAILY, window.date_after, window.date_before, ("therapist_id", therapist))
+        return _read(THERAPIST_WEEKLY, _week_start(window.date_after), last, key, json_fields)
+    return _read(THERAPIST_DAILY, window.date_after, window.date_before, key, json_fields)
 
 
-def driver_workload(window: DateSpan, period: Period = "day", driver: int | None = None) -> ReportRows:
+def driver_workload(
+    window: DateSpan, period: Period = "day", driver: int | None = None, json_fields: JsonFields | None = None
+) -> ReportRows:
     """period=week: the whole ISO weeks (Monday starts) that overlap the window."""
+    key = ("driver_id", driver)
     if period == "week":
         last = _week_start(window.date_before) + dt.timedelta(days=6)
-        return _read(DRIVER_WEEKLY, _week_start(window.date_after), last, ("driver_id", driver))
-    return _read(DRIVER_DAILY, window.date_after, window.date_before, ("driver_id", driver))
+        return _read(DRIVER_WEEKLY, _week_start(window.date_after), last, key, json_fields)
+    return _read(DRIVER_DAILY, window.date_after, window.date_before, key, json_fields)
 
 
-def service_popularity(window: DateSpan, service: int | None = None) -> ReportRows:
+def service_popularity(
+    window: DateSpan, service: int | None = None, json_fields: JsonFields | None = None
+) -> ReportRows:
     """The whole calendar months that overlap the window."""
     first, last = window.date_after.replace(day=1), _month_end(window.date_before)
-    return _read(SERVICES_MONTHLY, first, last, ("service_id", service))
+    return _read(SERVICES_MONTHLY, first, last, ("service_id", service), json_fields)
 
 
-def funnel_daily(window: DateSpan) -> ReportRows:
-    return _read(FUNNEL, window.date_after, window.date_before)
+def funnel_daily(window: DateSpan, json_fields: JsonFields | None = None) -> ReportRows:
+    return _read(FUNNEL, window.date_after, window.date_before, json_fields=json_fields)
