@@ -99,18 +99,35 @@ def search_sql(text: str | None, columns: Sequence[str]) -> tuple[str, dict[str,
     return (" AND ".join(conditions) or "TRUE"), params
 
 
-_scope_sql: dict[tuple[Callable, int], tuple[str, tuple] | None] = {}
+_compiled: dict[tuple, tuple[str, tuple] | None] = {}
+
+
+def compiled_sql(key: tuple, build: Callable[[], QuerySet | None]) -> tuple[str, tuple] | None:
+    """The SQL and parameters of the queryset `build()` returns (None for None), compiled once per process for
+    `key`: what the queryset depends on must all be in `key` (a user's id, an ordering), never the time. Django's
+    compiler costs from a few hundred microseconds to ~2 ms a queryset, as much as the query itself on the polled
+    endpoints; a rule stays written once, in the ORM, and fixed statements use its SQL. Bounded: cleared past
+    10,000 entries."""
+    if key not in _compiled:
+        if len(_compiled) > 10_000:
+            _compiled.clear()
+        queryset = build()
+        _compiled[key] = None if queryset is None else _sql_of(queryset)
+    return _compiled[key]
+
+
+def _sql_of(queryset: QuerySet) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def scope_sql(visible_to: Callable[[User], QuerySet], user: User) -> tuple[str, tuple] | None:
-    """The SQL of `visible_to(user)`'s ids, compiled once per user and process (Django's compiler costs from a few
-    hundred microseconds to ~2 ms a queryset), so that a role rule stays written once, in the ORM, and a fixed
-    statement can use it (`... WHERE x.id IN (<scope>)`); None when the selector does not filter (operators).
-    A selector passed here must scope by the user alone (role and id, which do not change), not by time."""
-    key = (visible_to, user.pk)
-    if key not in _scope_sql:
-        if len(_scope_sql) > 10_000:
-            _scope_sql.clear()
+    """The SQL of `visible_to(user)`'s ids (compiled_sql), for `... WHERE x.id IN (<scope>)`; None when the selector
+    does not filter (operators). A selector passed here must scope by the user alone (role and id, which do not
+    change), not by time."""
+
+    def build() -> QuerySet | None:
         queryset = visible_to(user)
-        _scope_sql[key] = queryset.order_by().values("id").query.sql_with_params() if queryset.query.where else None
-    return _scope_sql[key]
+        return queryset.order_by().values("id") if queryset.query.where else None
+
+    return compiled_sql(("scope", visible_to, user.pk), build)

@@ -330,3 +330,32 @@ def test_every_list_endpoint_is_scoped_to_the_caller(
         rows = body if isinstance(body, list) else body["results"]
         assert {r["id"] for r in rows} == ids, (user.role, path)
         assert len(rows) == len(ids)
+
+
+@pytest.mark.parametrize("ordering", ["-created_at", "date", "-status", "id"])
+@pytest.mark.parametrize("board", ["", "pending/", "rejected/"])
+def test_an_unfiltered_list_equals_the_same_list_through_the_filters(
+    api_client, operator, make_therapist, make_driver, make_appointment, ordering, board
+):
+    """The lists as the dashboards poll them (no filter) take a path of their own, compiled once per scope
+    (selectors.appointments._unfiltered_page): every page, count and order equals the filtered path's, whose filter
+    here matches every appointment, for each role."""
+    therapist, driver = make_therapist(), make_driver()
+    for i in range(7):
+        make_appointment(
+            therapist=therapist if i % 2 else make_therapist(),
+            driver=driver if i % 3 == 0 else None,
+            date=dt.date(2030, 1, 1 + i),
+            status=["pending", "therapist_confirmed", "rejected"][i % 3],
+        )
+    for user in (operator, therapist, driver):
+        client = api_client(user)
+        for page in (1, 2, 3):
+            query = f"?ordering={ordering}&page_size=3&page={page}"
+            plain = client.get(f"{URL}{board}{query}")
+            filtered = client.get(f"{URL}{board}{query}&date_after=2000-01-01")
+            assert plain.status_code == filtered.status_code
+            if plain.status_code == 200:
+                plain, filtered = plain.json(), filtered.json()
+                assert plain["count"] == filtered["count"] and plain["results"] == filtered["results"]
+                assert [a["id"] for a in plain["results"]] == [a["id"] for a in filtered["results"]]
