@@ -2,7 +2,7 @@
 
 The endpoints every dashboard polls (attendance, staff, notifications, the catalog) answer in a fraction of a
 millisecond of SQL; building the same statement through the ORM's compiler on every request cost as much again,
-and rendering model instances or dicts through the response schema as much once more (README, "Speed"). Their
+and rendering model instances or dicts through the response schema as much once more (README, "Polling, history and the fixed cost of a request"). Their
 statements are therefore fixed strings with named parameters, and the rows come back as JSON text that goes into
 the response as it is (`orjson.Fragment`). Each statement is written in the selector that owns its rule; this
 module only runs them on the database the router picks for the model (a replica for read-only requests, when one
