@@ -40,6 +40,7 @@ from scheduling.services import permissions
 router = Router(tags=["appointments"])
 
 S = AppointmentStatus
+STATUSES = tuple(S.values)  # Django's `values` builds a new list on every access
 ERRORS = {400: Message, 403: Message, 404: Message, 409: Message, 422: Message}
 
 
@@ -136,7 +137,7 @@ def by_week(request, week_start: dt.date):
 def status_counts(request, date: dt.date | None = None):
     """`{counts, total, date, source}`: operators read the (date, status) counter table the triggers keep (a primary-key
     lookup); therapists and drivers count their own rows."""
-    counts = dict.fromkeys(S.values, 0)
+    counts = dict.fromkeys(STATUSES, 0)
     counts.update(selectors.status_counts(request.auth, date))
     source = "counter_table" if permissions.sees_every_appointment(request.auth) else "live_count"
     return json_response({"counts": counts, "total": sum(counts.values()), "date": date, "source": source})
