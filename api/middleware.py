@@ -107,6 +107,36 @@ def database_unavailable(**extra: str) -> JsonResponse:
     return response
 
 
+HEALTH_PATH = "/api/health/"
+
+
+def health_response() -> HttpResponse:
+    """200 when PostgreSQL answers `SELECT 1`, else 503. The cause goes to the log, never into the answer (it would
+    reveal hosts and socket paths)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("health: the database is unavailable (%s)", type(exc).__name__)
+        return database_unavailable(status="error", database="unavailable")
+    return HttpResponse(b'{"status":"ok","database":"ok"}', content_type="application/json")
+
+
+class HealthMiddleware:
+    """GET /api/health/ answered right after CORS, before the rest of the stack: a load balancer or uptime probe
+    calls it every few seconds, and it needs none of the API's middlewares (no token, no body, no session, no
+    conditional GET). The Ninja route of the same path (its entry in the OpenAPI document) answers from the same
+    function when this middleware is not installed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path_info == HEALTH_PATH:
+            return health_response()
+        return self.get_response(request)
+
+
 def body_too_large() -> JsonResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return JsonResponse({"detail": f"Request body too large: at most {limit} bytes."}, status=413)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so preflights are answered before anything else and every answer (errors too) carries the headers.
     "corsheaders.middleware.CorsMiddleware",
+    # A liveness probe needs nothing below: answered here (its Ninja route gives the same answer without it).
+    "api.middleware.HealthMiddleware",
     "api.middleware.ServerTimingMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "api.middleware.RequestLimitsMiddleware",

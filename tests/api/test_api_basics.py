@@ -41,3 +41,21 @@ def test_authenticated_request_costs_one_query(api_client, operator, django_asse
     client = api_client(operator)
     with django_assert_num_queries(1):
         assert client.get("/api/auth/me/").status_code == 200
+
+
+def test_health_is_answered_before_the_middleware_stack_and_its_route_says_the_same(
+    api_client, settings, django_assert_num_queries
+):
+    """api.middleware.HealthMiddleware answers GET /api/health/ right after CORS (one query, nothing else runs);
+    without it the Ninja route answers, from the same function, the same bytes."""
+    from unittest import mock
+
+    with django_assert_num_queries(1), mock.patch("api.api.health_response", side_effect=AssertionError):
+        first = api_client().get("/api/health/", HTTP_ORIGIN="http://localhost:5173")
+    assert first.status_code == 200 and first.json() == {"status": "ok", "database": "ok"}
+    assert first["Content-Type"] == "application/json"
+    assert first.get("Access-Control-Allow-Origin") == "http://localhost:5173"  # CORS still runs first
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "api.middleware.HealthMiddleware"]
+    with django_assert_num_queries(1):
+        second = api_client().get("/api/health/")
+    assert (second.status_code, second.content) == (200, first.content)

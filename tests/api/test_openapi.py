@@ -1,6 +1,7 @@
 """The front door: the OpenAPI document is valid and declares what the API really answers; GET /api/ is an
 index; unknown paths are 404s (never 500s); health and readiness say what they know and leak nothing."""
 
+import contextlib
 import json
 
 import pytest
@@ -172,11 +173,17 @@ class _DownConnection:
     def cursor(self):
         raise OperationalError('connection failed: socket "/secret/path/.s.PGSQL.5432" refused; password=hunter2')
 
+    def execute_wrapper(self, wrapper):  # ServerTimingMiddleware meters queries through it
+        return contextlib.nullcontext()
+
 
 def _database_down(monkeypatch):
+    """The health check (api.middleware.health_response) and the readiness check (api.api) see a dead database."""
     from api import api as api_module
+    from api import middleware
 
     monkeypatch.setattr(api_module, "connection", _DownConnection())
+    monkeypatch.setattr(middleware, "connection", _DownConnection())
 
 
 def test_health_never_echoes_the_raw_database_error(api_client, db, monkeypatch):
