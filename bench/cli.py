@@ -159,7 +159,7 @@ def _measure(args: argparse.Namespace, url: str, began: float, monitor) -> int:
     from bench.floor import prepare_floor_connection
 
     actors = inprocess.prepare_actors()
-    warmup, reps, heavy_reps = (3, 20, 8) if args.quick else (10, 100, 30)
+    warmup, reps, heavy_reps = (3, 20, 8) if args.quick else (20, 300, 40)
     floor_conn = psycopg.connect(database.psycopg_conninfo(url), autocommit=True, prepare_threshold=None)
     prepare_floor_connection(floor_conn)
     run = Run(

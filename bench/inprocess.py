@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bench.endpoints import Endpoint
 from bench.floor import floor_runner
-from bench.stats import summarize, time_calls
+from bench.stats import summarize, time_calls, time_interleaved
 from scheduling.models import Notification, Role, User
 from scheduling.services.auth import issue_token
 
@@ -154,7 +154,11 @@ def measure(
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     statements = [q["sql"] for q in captured.captured_queries]
-    samples = time_calls(lambda: client.get(path), warmup=warmup, reps=reps)
+    run = floor_runner(floor_conn, statements) if floor_conn is not None else None
+    if run is None:
+        samples = time_calls(lambda: client.get(path), warmup=warmup, reps=reps)
+    else:  # endpoint and floor in alternating blocks: their ratio survives a drift in the machine's load
+        samples, floor_samples = time_interleaved([lambda: client.get(path), run], warmup=warmup, reps=reps)
     result.update(
         status="ok",
         code=response.status_code,
@@ -164,9 +168,7 @@ def measure(
         sql=statements,
         latency=summarize(samples),
     )
-    if floor_conn is not None:
-        run = floor_runner(floor_conn, statements)
-        floor_samples = time_calls(run, warmup=warmup, reps=reps)
+    if run is not None:
         floor = summarize(floor_samples)
         result["floor"] = {**floor, "statements": len(run.statements), "bytes": run()}
         result["ratio"] = result["latency"]["p50_ms"] / floor["p50_ms"] if floor["p50_ms"] > 0 else None

@@ -212,7 +212,8 @@ def markdown(report: dict) -> str:
             "",
             "**In-process** (Django's WSGI handler called as the server calls it, real tokens;"
             f" {meta['reps']} measured after {meta['warmup']}"
-            " warm-up, heavy endpoints fewer). Floor: the same SQL through psycopg, rows to JSON with orjson.",
+            " warm-up, heavy endpoints fewer). Floor: the same SQL through psycopg, rows to JSON with orjson;"
+            " endpoint and floor measured in alternating blocks of 10 calls.",
             "",
             inprocess_table(report["inprocess"]),
         ]

@@ -15,7 +15,7 @@ from bench import database, httpbench, report
 from bench.floor import floor_runner
 from bench.loadgen import run_load
 from bench.sqlcopy import copy_sql
-from bench.stats import percentile, summarize, time_calls
+from bench.stats import percentile, summarize, time_calls, time_interleaved
 
 
 def test_percentile_interpolates_between_the_closest_ranks():
@@ -37,6 +37,14 @@ def test_summary_is_in_milliseconds_and_time_calls_measures_only_the_repetitions
     assert summary["n"] == 3
     assert summary["p50_ms"] == pytest.approx(2.0)
     assert summary["mean_ms"] == pytest.approx(2.0)
+
+
+def test_interleaved_timing_alternates_blocks_and_gives_each_function_its_repetitions():
+    order: list[str] = []
+    a, b = time_interleaved([lambda: order.append("a"), lambda: order.append("b")], warmup=2, reps=25, block=10)
+    assert len(a) == len(b) == 25
+    measured = "".join(order[4:])  # after each function's 2 warm-up calls
+    assert measured == "a" * 10 + "b" * 10 + "a" * 10 + "b" * 10 + "a" * 5 + "b" * 5
 
 
 def test_floor_runner_runs_the_reads_and_serializes_rows_as_json_objects(db):
