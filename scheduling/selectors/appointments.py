@@ -10,9 +10,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, router
-from django.db.models import DateField, F, Q, QuerySet, TimeField, Value
+from django.db.models import DateField, F, OuterRef, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema
@@ -63,9 +64,16 @@ def appointments_visible_to(user: User) -> QuerySet[AppointmentListRow]:
 
 
 def appointment_for_update(user: User, appointment_id: int) -> Appointment:
-    """The appointment row, locked for the rest of the transaction, if the user may see it; else 404."""
+    """The appointment row, locked for the rest of the transaction, if the user may see it; else 404. Its group
+    therapists' ids (in link order) come in the same query, as `group_therapist_ids`."""
     visible = appointments_visible_to(user).filter(id=appointment_id).values("id")
-    appointment = Appointment.objects.select_for_update(of=("self",)).filter(id__in=visible).first()
+    links = AppointmentTherapist.objects.filter(appointment_id=OuterRef("pk")).order_by("id").values("therapist_id")
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .filter(id__in=visible)
+        .annotate(group_therapist_ids=ArraySubquery(links))
+        .first()
+    )
     if appointment is None:
         raise NotFound(f"Appointment {appointment_id} not found.")
     return appointment

@@ -98,6 +98,11 @@ def _begin(user: User, appointment_id: int, action: str, role_phrase: str | None
 
 
 def _group_therapist_ids(appointment: Appointment) -> list[int]:
+    """The group therapists' ids in link order: read with the locked row (selectors.appointment_for_update), else
+    queried."""
+    known = getattr(appointment, "group_therapist_ids", None)
+    if known is not None:
+        return list(known)
     return list(
         AppointmentTherapist.objects.filter(appointment=appointment)
         .order_by("id")
@@ -246,11 +251,14 @@ class _Booking:
         """Take the staff locks (id order): writers of one person's bookings queue instead of deadlocking on the
         exclusion constraint. look_up_first: check for a conflict now (a writer that queued behind us sees our
         booking); without it the exclusion constraint refuses the clash and _booked names who is busy (a new
-        booking saves that query)."""
+        booking saves that query). A new appointment (no id yet) gets its id drawn in the same round trip."""
         self.staff_ids = staff_ids
         self.date, self.start, self.end = appointment.date, appointment.start_time, appointment.end_time
+        if appointment.pk is None:
+            appointment.pk = lock_staff(staff_ids, reserve_id_of=Appointment._meta.db_table)
+        else:
+            lock_staff(staff_ids)
         self.appointment_id = appointment.pk
-        lock_staff(staff_ids)
         if look_up_first:
             _check_free(staff_ids, self.date, self.start, self.end, self.appointment_id)
 
@@ -304,11 +312,13 @@ def _create(booking: _Booking, operator: User, data: BookingData) -> Appointment
         metadata=data.metadata or {},
         response_deadline=now + RESPONSE_WINDOW,
     )
-    booking.hold(staff_ids, appointment, look_up_first=False)
-    appointment.save()
+    booking.hold(staff_ids, appointment, look_up_first=False)  # draws the appointment's id
+    # The services first, then the appointment (foreign keys are checked at commit): the appointment's insert renders
+    # its cached JSON once, with its services (the other way round rendered it twice, first without them).
     Appointment.services.through.objects.bulk_create(
-        Appointment.services.through(appointment=appointment, service=service) for service in resolved.services
+        Appointment.services.through(appointment_id=appointment.pk, service=service) for service in resolved.services
     )
+    appointment.save(force_insert=True)
     _save_links(appointment, resolved.therapist_ids, new=True)
     _notify(
         staff_ids,

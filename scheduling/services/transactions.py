@@ -59,16 +59,22 @@ def transactional(fn: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-def lock_staff(staff_ids: Iterable[int | None]) -> None:
+def lock_staff(staff_ids: Iterable[int | None], *, reserve_id_of: str | None = None) -> int | None:
     """Queue booking writers per staff member, in id order (one order for everyone, so no deadlock between them).
     Transaction-scoped advisory locks: they guard the check-then-insert of a booking without blocking reads or
-    other writes of the user rows. The caller's next statement sees what the previous holder committed."""
+    other writes of the user rows. The caller's next statement sees what the previous holder committed.
+    reserve_id_of: a table whose next id is drawn in the same round trip (and returned), for a row whose children
+    are inserted before it (foreign keys are checked at commit)."""
     ids = sorted({i for i in staff_ids if i is not None})
-    if not ids:
-        return
+    locks = (
+        "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('staff_booking:' || id, 0))"
+        " FROM unnest(%s::bigint[]) AS id ORDER BY id) AS locked"
+    )
+    if reserve_id_of is None:
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.execute(locks, [ids])
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended('staff_booking:' || id, 0)) "
-            "FROM unnest(%s::bigint[]) AS id ORDER BY id",
-            [ids],
-        )
+        cursor.execute(f"SELECT ({locks}), nextval(pg_get_serial_sequence(%s, 'id'))", [ids, reserve_id_of])
+        return cursor.fetchone()[1]

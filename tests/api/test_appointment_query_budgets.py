@@ -69,10 +69,10 @@ def test_actions_cost_a_fixed_number_of_queries(
     target = rows[-1]
     AppointmentTherapist.objects.filter(appointment=target).delete()
     op, th = api_client(operator), api_client(therapist)
-    # auth, savepoint, lock, group links, update (triggers run inside it), notifications, release, item
-    with django_assert_num_queries(8):
+    # auth, savepoint, lock (with the group links), update (triggers run inside it), notifications, release, item
+    with django_assert_num_queries(7):
         assert th.post(f"{URL}{target.id}/therapist_confirm/").status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert op.post(f"{URL}{target.id}/cancel/", {"reason": "x"}).status_code == 200
     customer = make_client()
     new = {
@@ -83,7 +83,7 @@ def test_actions_cost_a_fixed_number_of_queries(
         "start_time": "10:00",
         "location": "X",
     }
-    # auth, savepoint, client, services, staff, staff locks, insert, services, notifications, release, item (no
-    # conflict look-up first: the exclusion constraint refuses a double booking)
+    # auth, savepoint, client, services, staff, staff locks (with the new id), services, insert, notifications,
+    # release, item (no conflict look-up first: the exclusion constraint refuses a double booking)
     with django_assert_num_queries(11):
         assert op.post(URL, new).status_code == 201
