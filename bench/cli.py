@@ -151,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(args: argparse.Namespace, url: str, began: float, monitor) -> int:
     """Seed the benchmark database, run every phase, write the results."""
     seed_seconds = _prepare_database(url, args)
+    from django.conf import settings
+
+    # the in-process phase loads WhiteNoise, which warns when collectstatic has not run yet (a fresh clone); the
+    # servers of the http phase run it themselves
+    Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
 
     import psycopg
 
