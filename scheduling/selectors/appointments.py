@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import DateField, F, OuterRef, Q, QuerySet, TimeField, Value
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
@@ -255,15 +255,9 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _read_cursor():
-    """A cursor on the database the router picks for reads (a replica for read-only requests, when configured)."""
-    return connections[router.db_for_read(Appointment)].cursor()
-
-
 def _fetch_one(sql: str, params: Iterable) -> tuple:
-    with _read_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    """One row, on the database the router picks for reading appointments (a replica when configured)."""
+    return rendered.fetch_one(Appointment, sql, params)
 
 
 def counter_rows(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from scheduling.errors import NotFound
 from scheduling.models import AttendanceDaySummary, AttendanceRecord, User
+from scheduling.models.attendance import SUMMARY_COLUMNS
 from scheduling.selectors import rendered
 from scheduling.services import permissions
 
@@ -152,17 +153,17 @@ def empty_status(user: User, day: dt.date) -> dict:
     }
 
 
-SUMMARY_COLUMNS = ("total", "present", "late", "absent", "pending_approval", "checked_in", "checked_out", "hours_total")
-SUMMARY_SQL = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM {SUMMARIES} WHERE date = %s"
+SUMMARY_COUNTED = SUMMARY_COLUMNS[1:]  # the summary row's columns after its date
+SUMMARY_SQL = f"SELECT {', '.join(SUMMARY_COUNTED)} FROM {SUMMARIES} WHERE date = %s"
 
 
 def day_summary(user: User, day: dt.date) -> dict:
-    """Operators only (it counts everyone). The day's counts from AttendanceDaySummary: one primary-key lookup, whatever the number of records. Also
-    the derived figures the operators' page reads (attendance_rate, total_hours, average_hours,
-    pending_approvals)."""
+    """Operators only (it counts everyone). The day's counts from AttendanceDaySummary: one primary-key lookup,
+    whatever the number of records. Also the derived figures the operators' page reads (attendance_rate,
+    total_hours, average_hours, pending_approvals)."""
     permissions.require(user, permissions.READ_ATTENDANCE_SUMMARY)
     found = rendered.fetch_one(AttendanceDaySummary, SUMMARY_SQL, [day])
-    row = dict(zip(SUMMARY_COLUMNS, found, strict=True)) if found else {}
+    row = dict(zip(SUMMARY_COUNTED, found, strict=True)) if found else {}
     counts = {name: row.get(name, 0) for name in ("total", "present", "late", "absent", "pending_approval")}
     checked_in, checked_out = row.get("checked_in", 0), row.get("checked_out", 0)
     hours = float(row.get("hours_total", 0))

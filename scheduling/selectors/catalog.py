@@ -22,10 +22,6 @@ CLIENTS = Client._meta.db_table
 SERVICES = Service._meta.db_table
 
 
-def _columns(model, alias: str, fields) -> list[str]:
-    return [f"{alias}.{model._meta.get_field(name).column}" for name in fields]
-
-
 def sees_inactive_services(user: User, include_inactive: bool) -> bool:
     """Inactive services are shown only to operators, and only when asked for."""
     return bool(include_inactive) and user.is_operator
@@ -52,14 +48,14 @@ def services_visible_to(user: User, *, include_inactive: bool = False) -> QueryS
     return queryset
 
 
-# One service as the API renders it (api.catalog.ServiceOut), compact (row_to_json). Money is exact text, "500.00" (numeric(10,2) keeps its
-# two decimals), as api/renderers.py writes a Decimal. Needs `s`.
+# One service as the API renders it (api.catalog.ServiceOut), compact (row_to_json). Money is exact text, "500.00"
+# (numeric(10,2) keeps its two decimals), as api/renderers.py writes a Decimal. Needs `s`.
 SERVICE_ITEM = """(SELECT row_to_json(x) FROM (SELECT
     s.id, s.name, s.description, s.duration, s.price::text AS price, s.oil, s.is_active) AS x)"""
 SERVICE_VISIBLE = "(s.is_active OR %(inactive)s)"
 SERVICE_LIST_SQL = (
     f"SELECT {SERVICE_ITEM} AS item FROM {SERVICES} AS s WHERE {SERVICE_VISIBLE}"
-    f" ORDER BY {', '.join(_columns(Service, 's', SERVICE_ORDER))}"
+    f" ORDER BY {', '.join(rendered.columns(Service, 's', SERVICE_ORDER))}"
 )
 SERVICE_ONE_SQL = f"SELECT {SERVICE_ITEM} AS item FROM {SERVICES} AS s WHERE s.id = %(id)s AND {SERVICE_VISIBLE}"
 
@@ -84,8 +80,8 @@ def service_row(user: User, service_id: int, *, include_inactive: bool = True) -
 CLIENT_ITEM = f"""(SELECT row_to_json(x) FROM (SELECT
     c.id, c.first_name, c.last_name, {rendered.py_strip("c.first_name || ' ' || c.last_name")} AS full_name,
     c.phone_number, c.email, c.address, c.notes, c.created_at) AS x)"""
-CLIENT_SEARCH_COLUMNS = _columns(Client, "c", CLIENT_SEARCH_FIELDS)
-CLIENT_ORDER_SQL = ", ".join(_columns(Client, "c", CLIENT_ORDER))
+CLIENT_SEARCH_COLUMNS = rendered.columns(Client, "c", CLIENT_SEARCH_FIELDS)
+CLIENT_ORDER_SQL = ", ".join(rendered.columns(Client, "c", CLIENT_ORDER))
 CLIENT_ONE_SQL = f"SELECT {CLIENT_ITEM} AS item FROM {CLIENTS} AS c WHERE c.id = %(id)s"
 
 

@@ -2,9 +2,9 @@
 
 The endpoints every dashboard polls (attendance, staff, notifications, the catalog) answer in a fraction of a
 millisecond of SQL; building the same statement through the ORM's compiler on every request cost as much again,
-and rendering model instances or dicts through the response schema as much once more (README, "Polling, history and the fixed cost of a request"). Their
-statements are therefore fixed strings with named parameters, and the rows come back as JSON text that goes into
-the response as it is (`orjson.Fragment`). Each statement is written in the selector that owns its rule; this
+and rendering model instances or dicts through the response schema as much once more (README, "Polling, history
+and the fixed cost of a request"). Their statements are therefore fixed strings with named parameters, and the rows
+come back as JSON text that goes into the response as it is (`orjson.Fragment`). Each statement is written in the selector that owns its rule; this
 module only runs them on the database the router picks for the model (a replica for read-only requests, when one
 is configured).
 """
@@ -30,6 +30,11 @@ ITEMS_ARRAY = "coalesce('[' || string_agg(p.item::text, ',') || ']', '[]')"
 def read_cursor(model: type[Model]):
     """A cursor on the database the router picks for reading `model`."""
     return connections[router.db_for_read(model)].cursor()
+
+
+def columns(model: type[Model], alias: str, fields: Sequence[str]) -> list[str]:
+    """The columns of `model`'s `fields`, qualified by the table alias of a fixed statement."""
+    return [f"{alias}.{model._meta.get_field(name).column}" for name in fields]
 
 
 def fetch_one(model: type[Model], sql: str, params: Params = ()) -> tuple | None:

@@ -222,7 +222,8 @@ def _read(
     if json_fields is not None:
         sql = f"SELECT d.dirty, j.* FROM ({dirty}) AS d, ({_json_sql(report, rows_sql, json_fields)}) AS j"
     else:
-        sql = f"SELECT d.dirty, r.* FROM ({dirty}) AS d LEFT JOIN ({rows_sql}) AS r ON true ORDER BY {_order_sql(report.order)}"
+        order = _order_sql(report.order)
+        sql = f"SELECT d.dirty, r.* FROM ({dirty}) AS d LEFT JOIN ({rows_sql}) AS r ON true ORDER BY {order}"
     for attempt in range(2):
         with connection.cursor() as cursor:
             cursor.execute(sql, [first, last, *params])

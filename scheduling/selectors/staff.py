@@ -48,8 +48,8 @@ ITEM = f"""(SELECT row_to_json(x) FROM (SELECT
     u.motorcycle_plate,
     u.last_available_at,
     u.date_joined) AS x)"""
-ORDER = ", ".join(f"u.{column}" for column in STAFF_ORDERING)
-SEARCH_COLUMNS = tuple(f"u.{column}" for column in STAFF_SEARCH_FIELDS)
+ORDER = ", ".join(rendered.columns(User, "u", STAFF_ORDERING))
+SEARCH_COLUMNS = rendered.columns(User, "u", STAFF_SEARCH_FIELDS)
 # The filters every list shares; a None parameter is no filter. Needs `u`.
 FILTERS = """(%(role)s::text IS NULL OR u.role = %(role)s)
     AND (%(active)s::boolean IS NULL OR u.is_active = %(active)s)"""

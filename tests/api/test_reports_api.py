@@ -5,9 +5,12 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import orjson
 import pytest
 from django.utils import timezone
 
+from api import reports
+from api.renderers import dumps
 from scheduling.models import AppointmentTherapist
 from scheduling.models.rollups import ROLLUPS
 from tests.report_dataset import (
@@ -223,14 +226,15 @@ def test_an_empty_csv_still_has_its_header_row(api_client, operator):
         ("funnel/", "FunnelReport"),
     ],
 )
-def test_a_report_is_exactly_what_ninja_would_render_from_its_schema(api_client, operator, factories, path, schema):  # noqa: F811
+def test_a_report_is_exactly_what_ninja_would_render_from_its_schema(
+    api_client,
+    operator,
+    factories,
+    path,
+    schema,  # noqa: F811
+):
     """The reports skip Ninja's validation of every row (api/reports.py _answer): the bytes must still be the
     schema's rendering, with its keys (a weekly row's date null), its types (rates as numbers, money as strings)."""
-    import orjson
-
-    from api import reports
-    from api.renderers import dumps
-
     build_dataset(3, factories)
     response = api_client(operator).get(BASE + path, RANGE)
     assert response.status_code == 200 and response.json()["count"] > 0

@@ -96,18 +96,6 @@ def test_staff_list_costs_two_queries_whatever_its_size(
     assert response.json()["count"] == size + 1
 
 
-@pytest.mark.parametrize("size", [1, 30])
-def test_the_registration_staff_lists_cost_two_queries_whatever_their_size(
-    api_client, operator, make_therapist, django_assert_num_queries, size
-):
-    for _ in range(size):
-        make_therapist()
-    client = api_client(operator)
-    with django_assert_num_queries(2):
-        response = client.get("/api/registration/register/therapist/", {"page_size": 200})
-    assert response.json()["count"] == size
-
-
 def test_one_staff_member_costs_two_queries(api_client, team, django_assert_num_queries):
     client = api_client(team["driver"])
     with django_assert_num_queries(2):
